@@ -1,0 +1,39 @@
+# The README's targets. Every target creates .venv and installs the course when needed.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed
+# nbgrader shells out to `alembic` (from the venv): keep the venv's bin first on PATH.
+export PATH := $(BIN):$(PATH)
+JOBS ?= auto
+PORT ?= 8888
+
+.PHONY: lab instructor test test-fast release bench clean-work
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+## lab: set up and open the student notebooks in JupyterLab (your own copies in my-work/)
+lab: $(STAMP)
+	$(BIN)/python -m widgets.workspace my-work
+	$(BIN)/jupyter lab --notebook-dir=my-work --port=$(PORT)
+
+## instructor: open the whole course (source/, release/, formgrader) in JupyterLab
+instructor: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=. --port=$(PORT)
+
+## test: set up and run the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+
+## release: regenerate release/ from source/ with nbgrader
+release: $(STAMP)
+	$(BIN)/python -m widgets.release
+
+## bench: speed and memory measurements (see benchmarks/)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py

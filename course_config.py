@@ -1,0 +1,56 @@
+"""nbgrader configuration of the course "Principles of Infant Mental Health".
+
+Loaded by nbgrader_config.py (nbgrader ignores `--config`, nbgrader issue #1370),
+so every plain `nbgrader ...` command run from the repository root uses it.
+Run nbgrader from the course root: relative paths below are resolved there.
+"""
+import os
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import GetGrades
+
+from widgets.feedback import HideHiddenTests
+
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+
+# --- The course ---------------------------------------------------------------
+c.CourseDirectory.course_id = "infant-mental-health"
+c.CourseDirectory.root = os.getcwd()
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+# Notebooks only: data the lessons use ships inside the `widgets` package.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+c.CourseDirectory.max_file_size = 2_000  # kB; a larger file in a submission is not copied
+
+# Gradebook: SQLite in the course root by default. For a large course set
+# IMH_GRADEBOOK_URL to any SQLAlchemy URL, e.g.
+#   export IMH_GRADEBOOK_URL=postgresql://grader@localhost/imh_gradebook
+c.CourseDirectory.db_url = os.environ.get(
+    "IMH_GRADEBOOK_URL",
+    "sqlite:///" + os.path.join(os.getcwd(), "gradebook.db"),
+)
+
+# --- Executing notebooks (validate and autograde) -----------------------------
+# Per cell, in seconds. A hung cell costs exactly one timeout, then the kernel is
+# interrupted and grading carries on with the next cell.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+# Endless output is cut, so one student's print loop cannot bloat the gradebook.
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 50
+
+# --- Student version ----------------------------------------------------------
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR CODE HERE\nraise NotImplementedError()",
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.GenerateAssignment.create_assignment = True
+
+# --- Feedback -----------------------------------------------------------------
+# The default feedback shows hidden tests (nbgrader #917, #1363). Remove their
+# source, and remove the traceback lines that point into them.
+c.GenerateFeedback.preprocessors = [
+    GetGrades,
+    HideHiddenTests,
+    CSSHTMLHeaderPreprocessor,
+]

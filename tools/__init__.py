@@ -1,0 +1,1 @@
+"""Course maintenance tools (authoring, release, checks). Not used by learners."""

@@ -1,0 +1,162 @@
+"""Facts about the course's notebooks, and the nbgrader steps the tests and tools share.
+
+``python -m tools.course check NN_topic`` lints one source notebook, runs nbgrader
+validate on it, generates its student version in a temporary course and checks
+that the blank student version earns nothing. Authors run it before handing in.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE, RELEASE = ROOT / "source", ROOT / "release"
+BIN = Path(sys.executable).parent
+COURSE_FILES = ("course_config.py", "nbgrader_config.py")
+
+
+def assignments() -> list[str]:
+    """Assignment names (folders of source/), in course order."""
+    return sorted(p.name for p in SOURCE.iterdir() if p.is_dir() and re.match(r"\d\d_", p.name))
+
+
+def source_notebook(assignment: str) -> Path:
+    return SOURCE / assignment / f"{assignment}.ipynb"
+
+
+def release_notebook(assignment: str) -> Path:
+    return RELEASE / assignment / f"{assignment}.ipynb"
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_answer(cell) -> bool:
+    m = nbgrader_meta(cell)
+    return bool(m.get("solution")) and not m.get("grade") and cell["cell_type"] == "code"
+
+
+def is_autograded_test(cell) -> bool:
+    m = nbgrader_meta(cell)
+    return bool(m.get("grade")) and not m.get("solution") and cell["cell_type"] == "code"
+
+
+def is_manual(cell) -> bool:
+    m = nbgrader_meta(cell)
+    return bool(m.get("grade")) and bool(m.get("solution")) and cell["cell_type"] == "markdown"
+
+
+def prose_words(nb) -> int:
+    """Words of prose in markdown cells that are not answer cells."""
+    text = " ".join(c.source for c in nb.cells if c.cell_type == "markdown" and not is_manual(c))
+    text = re.sub(r"`[^`]*`|https?://\S+|[#*_>|-]", " ", text)
+    return len(re.findall(r"[A-Za-z][A-Za-z'’-]*", text))
+
+
+def lint(nb, *, min_autograded: int = 6) -> list[str]:
+    """Problems with a source notebook's anatomy (empty list = fine)."""
+    problems = []
+    cells = nb.cells
+    md_text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    for heading in ("Learning objectives", "References", "Summary"):
+        if not re.search(rf"^#+\s*{heading}", md_text, re.M | re.I):
+            problems.append(f"no '{heading}' heading")
+    if not re.search(r"estimated time", md_text, re.I):
+        problems.append("no estimated time")
+    for i, cell in enumerate(cells):
+        if cell.cell_type == "code" and cell.get("outputs"):
+            problems.append(f"cell {i} is stored with outputs")
+        if is_answer(cell):
+            nxt = cells[i + 1] if i + 1 < len(cells) else None
+            if nxt is None or not is_autograded_test(nxt):
+                problems.append(f"answer cell {nbgrader_meta(cell)['grade_id']} is not followed directly by its test cell")
+        if is_autograded_test(cell):
+            if "### BEGIN HIDDEN TESTS" not in cell.source:
+                problems.append(f"test cell {nbgrader_meta(cell)['grade_id']} has no hidden tests")
+            if "check_" not in cell.source.split("### BEGIN HIDDEN TESTS")[0]:
+                problems.append(f"test cell {nbgrader_meta(cell)['grade_id']} has no visible answer-safe check")
+            if i == 0 or not is_answer(cells[i - 1]):
+                problems.append(f"test cell {nbgrader_meta(cell)['grade_id']} does not follow an answer cell")
+    ids = [nbgrader_meta(c)["grade_id"] for c in cells if nbgrader_meta(c).get("grade_id")]
+    dupes = sorted({g for g in ids if ids.count(g) > 1})
+    if dupes:
+        problems.append(f"duplicate grade ids {dupes}")
+    n_auto = sum(is_autograded_test(c) for c in cells)
+    if n_auto < min_autograded:
+        problems.append(f"{n_auto} autograded items, need at least {min_autograded}")
+    if not any(is_manual(c) for c in cells):
+        problems.append("no manually graded written reflection")
+    if not any(c.cell_type == "code" and re.search(r"\b[A-Z]\w*(Explorer|Matcher|View|Sorter|Guide|Finder|Widget)\b|\bexplore_\w+\(", c.source)
+               for c in cells):
+        problems.append("no widget exploration cell")
+    return problems
+
+
+def env() -> dict:
+    """Environment for nbgrader subprocesses: the venv's bin first (nbgrader runs `alembic`)."""
+    e = dict(os.environ)
+    e["PATH"] = f"{BIN}{os.pathsep}{e.get('PATH', '')}"
+    e.pop("IMH_GRADEBOOK_URL", None)
+    return e
+
+
+def nbgrader(*args: str, cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess:
+    """Run one nbgrader command in course root ``cwd``; output captured as text."""
+    return subprocess.run([str(BIN / "nbgrader"), *args], cwd=cwd, env=env(), capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def make_course(dest: Path, assignments_wanted=None) -> Path:
+    """A throwaway course root at ``dest``: config files plus the chosen source folders."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in COURSE_FILES:
+        shutil.copy(ROOT / name, dest / name)
+    for a in assignments_wanted or assignments():
+        shutil.copytree(SOURCE / a, dest / "source" / a, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return dest
+
+
+def generate(course: Path, assignment: str) -> subprocess.CompletedProcess:
+    return nbgrader("generate_assignment", assignment, "--force", cwd=course)
+
+
+def check(assignment: str) -> int:
+    """Lint, validate, generate the release in a temporary course, validate --invert."""
+    nb = nbformat.read(source_notebook(assignment), as_version=4)
+    ok = True
+    problems = lint(nb)
+    print(f"prose words (markdown, excluding answers): {prose_words(nb)}")
+    for p in problems:
+        print("LINT:", p)
+        ok = False
+    result = nbgrader("validate", str(source_notebook(assignment)), cwd=ROOT)
+    print("validate source:", "OK" if "Success!" in result.stdout else result.stdout[-3000:] + result.stderr[-2000:])
+    ok &= "Success!" in result.stdout
+    with tempfile.TemporaryDirectory() as tmp:
+        course = make_course(Path(tmp), [assignment])
+        gen = generate(course, assignment)
+        if gen.returncode != 0:
+            print("generate_assignment failed:\n", gen.stdout[-2000:], gen.stderr[-4000:])
+            return 1
+        released = course / "release" / assignment / f"{assignment}.ipynb"
+        inv = nbgrader("validate", "--invert", str(released), cwd=course)
+        inverted_ok = "Success!" in inv.stdout
+        print("validate --invert release:", "OK" if inverted_ok else inv.stdout[-3000:])
+        ok &= inverted_ok
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "check":
+        print("usage: python -m tools.course check NN_topic")
+        sys.exit(2)
+    sys.exit(check(sys.argv[2]))
