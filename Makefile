@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 
 ## lab: set up and open the student notebooks in JupyterLab (your own copies in my-work/)
 lab: $(STAMP)
-	$(BIN)/python -m widgets.workspace my-work
+	$(BIN)/python -m tools.workspace my-work
 	$(BIN)/jupyter lab --notebook-dir=my-work --port=$(PORT)
 
 ## instructor: open the whole course (source/, release/, formgrader) in JupyterLab
@@ -32,7 +32,7 @@ test: $(STAMP)
 
 ## release: regenerate release/ from source/ with nbgrader
 release: $(STAMP)
-	$(BIN)/python -m widgets.release
+	$(BIN)/python -m tools.release
 
 ## bench: speed and memory measurements (see benchmarks/)
 bench: $(STAMP)

@@ -32,6 +32,10 @@ def source_notebook(assignment: str) -> Path:
     return SOURCE / assignment / f"{assignment}.ipynb"
 
 
+def read_source_notebook(assignment: str):
+    return nbformat.read(source_notebook(assignment), as_version=4)
+
+
 def release_notebook(assignment: str) -> Path:
     return RELEASE / assignment / f"{assignment}.ipynb"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 BEGIN = "### BEGIN HIDDEN TESTS"
 END = "### END HIDDEN TESTS"
@@ -47,6 +48,9 @@ def strip_hidden(source: str) -> str:
 
 class HideHiddenTests(Preprocessor):
     """Remove hidden-test source and the traceback lines that quote it."""
+
+    # nbgrader registers converter preprocessors without enabling them; nbconvert's default is off.
+    enabled = Bool(True, help="Hide hidden tests in feedback (on unless switched off).").tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or BEGIN not in cell.source:

@@ -1,0 +1,64 @@
+"""Shared helpers for the notebook and nbgrader tests."""
+from __future__ import annotations
+
+import copy
+
+import nbformat
+import pytest
+
+from tools.course import assignments, is_answer, is_autograded_test, is_manual, nbgrader_meta, source_notebook
+
+ASSIGNMENTS = assignments()
+
+
+def pytest_collection_modifyitems(items):
+    # nbval items are slow notebook runs: spread them over xdist workers like the rest.
+    for item in items:
+        if item.nodeid.startswith("source/"):
+            item.add_marker(pytest.mark.notebook)
+
+
+def read_source(assignment: str):
+    return nbformat.read(source_notebook(assignment), as_version=4)
+
+
+def solutions_by_id(source_nb) -> dict[str, str]:
+    """Answer and written cells of the source, by grade_id."""
+    return {nbgrader_meta(c)["grade_id"]: c.source for c in source_nb.cells if is_answer(c) or is_manual(c)}
+
+
+def items(source_nb) -> list[tuple[str, str, float]]:
+    """(answer grade_id, test grade_id, points) for each autograded item, in order."""
+    out = []
+    for i, cell in enumerate(source_nb.cells[:-1]):
+        nxt = source_nb.cells[i + 1]
+        if is_answer(cell) and is_autograded_test(nxt):
+            out.append((nbgrader_meta(cell)["grade_id"], nbgrader_meta(nxt)["grade_id"], float(nbgrader_meta(nxt)["points"])))
+    return out
+
+
+def fill(release_nb, source_nb, answer_ids, *, written_text="A thoughtful reflection on the vignette."):
+    """A student notebook from the release with the given answer cells solved (written cells always filled)."""
+    nb = copy.deepcopy(release_nb)
+    solutions = solutions_by_id(source_nb)
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if is_answer(cell) and meta["grade_id"] in answer_ids:
+            cell.source = solutions[meta["grade_id"]]
+        elif is_manual(cell):
+            cell.source = written_text
+    return nb
+
+
+def replace_answer(nb, grade_id, new_source):
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if nbgrader_meta(cell).get("grade_id") == grade_id:
+            cell.source = new_source
+    return nb
+
+
+def delete_cell(nb, grade_id):
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") != grade_id]
+    return nb

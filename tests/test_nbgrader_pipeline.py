@@ -1,0 +1,135 @@
+"""The nbgrader pipeline end to end, for every assignment, on a clean checkout.
+
+- every source notebook validates (solutions pass every test);
+- every committed release notebook fails every test when blank (validate --invert);
+- release/ is exactly what generate_assignment makes from source/ now;
+- a round trip in a temporary course: solution = every autograded point, blank = 0,
+  a partial submission = exactly the points of the items it answers, bad submissions
+  (syntax error, exception, deleted answer cell) still get a grade record and a
+  clear message; feedback contains no hidden-test source; the export lists everyone.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from tests.conftest import ASSIGNMENTS, delete_cell, fill, items, read_source, replace_answer
+from tools.course import make_course, nbgrader, release_notebook, source_notebook
+from tools.feedback_check import leaked_hidden_lines
+from tools.submissions import missing_cells
+
+pytestmark = pytest.mark.roundtrip
+
+
+def _json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_course_has_assignments():
+    assert ASSIGNMENTS, "no assignments in source/"
+    for a in ASSIGNMENTS:
+        assert source_notebook(a).is_file() and release_notebook(a).is_file(), a
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_source_notebook_validates(assignment):
+    result = nbgrader("validate", str(source_notebook(assignment)), cwd=source_notebook(assignment).parents[2])
+    assert "Success! Your notebook passes all the tests." in result.stdout, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_blank_release_notebook_earns_nothing(assignment):
+    result = nbgrader("validate", "--invert", str(release_notebook(assignment)), cwd=source_notebook(assignment).parents[2])
+    assert "Success! The notebook does not pass any tests." in result.stdout, result.stdout[-4000:]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_is_what_nbgrader_generates_now(assignment, tmp_path):
+    course = make_course(tmp_path, [assignment])
+    result = nbgrader("generate_assignment", assignment, cwd=course)
+    assert result.returncode == 0, result.stderr[-4000:]
+    generated = course / "release" / assignment / f"{assignment}.ipynb"
+    assert _json(release_notebook(assignment)) == _json(generated), (
+        f"release/{assignment} is stale: run `make release` and commit the result")
+    committed_files = sorted(p.relative_to(release_notebook(assignment).parent)
+                             for p in release_notebook(assignment).parent.rglob("*") if p.is_file())
+    generated_files = sorted(p.relative_to(generated.parent) for p in generated.parent.rglob("*") if p.is_file())
+    assert committed_files == generated_files
+
+
+def _submit(course: Path, assignment: str, student: str, nb) -> None:
+    folder = course / "submitted" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / f"{assignment}.ipynb")
+    (folder / "timestamp.txt").write_text("2026-11-25 12:00:00.000000 UTC")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_round_trip(assignment, tmp_path):
+    course = make_course(tmp_path, [assignment])
+    assert nbgrader("generate_assignment", assignment, cwd=course).returncode == 0
+    source = read_source(assignment)
+    release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    graded = items(source)
+    answer_ids = [a for a, _, _ in graded]
+    total = sum(p for _, _, p in graded)
+    half = set(answer_ids[::2])
+    expected = {
+        "solution": {t: p for _, t, p in graded},
+        "blank": {t: 0.0 for _, t, _ in graded},
+        "partial": {t: (p if a in half else 0.0) for a, t, p in graded},
+    }
+    submissions = {
+        "solution": fill(release, source, set(answer_ids)),
+        "blank": release,
+        "partial": fill(release, source, half),
+    }
+    first, first_test, first_points = graded[0]
+    if assignment == ASSIGNMENTS[0]:  # bad input, once: each costs a full notebook run
+        solved = submissions["solution"]
+        submissions["syntax"] = replace_answer(solved, first, "def broken(:\n    pass")
+        submissions["exception"] = replace_answer(solved, first, "raise RuntimeError('student code failed')")
+        submissions["deleted"] = delete_cell(solved, first)
+        for bad in ("syntax", "exception", "deleted"):
+            expected[bad] = dict(expected["solution"], **{first_test: 0.0})
+    for student, nb in submissions.items():
+        assert nbgrader("db", "student", "add", student, f"--last-name={student.title()}", cwd=course).returncode == 0
+        _submit(course, assignment, student, nb)
+
+    result = nbgrader("autograde", assignment, cwd=course)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student, wanted in expected.items():
+            got = {t: gb.find_grade(t, assignment, assignment, student).auto_score for t in wanted}
+            assert got == wanted, f"{student}: {got}"
+        assert gb.find_submission(assignment, "solution").score == pytest.approx(total)
+        assert gb.find_submission(assignment, "blank").score == 0
+
+    if "deleted" in expected:  # the clear message a silent 0 would hide (nbgrader #1682)
+        report = missing_cells(source, course / "submitted" / "deleted" / assignment / f"{assignment}.ipynb")
+        assert report.missing == (first,)
+        autograded = nbformat.read(course / "autograded" / "syntax" / assignment / f"{assignment}.ipynb", as_version=4)
+        errors = [o for c in autograded.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        assert any(o["ename"] == "SyntaxError" for o in errors)
+
+    result = nbgrader("generate_feedback", assignment, cwd=course)
+    assert result.returncode == 0, result.stderr[-4000:]
+    for student in submissions:
+        page = (course / "feedback" / student / assignment / f"{assignment}.html").read_text(encoding="utf-8")
+        assert leaked_hidden_lines(source, page) == [], student
+
+    result = nbgrader("export", "--to", str(tmp_path / "grades.csv"), cwd=course)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(tmp_path / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == set(submissions)
+    assert float(rows["solution"]["raw_score"]) == pytest.approx(total)
+    assert float(rows["blank"]["raw_score"]) == 0

@@ -1,0 +1,74 @@
+"""The install: pyproject and environment.yml agree, the package imports cleanly, data carries citations."""
+import importlib
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+from widgets.data import load_table, table_names
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _split(spec: str) -> tuple[str, str]:
+    name, version = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", spec).groups()
+    return name.lower().replace("_", "-"), version.replace(" ", "")
+
+
+def test_environment_yml_pins_match_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pip_specs = project["dependencies"] + project["optional-dependencies"]["test"]
+    pinned = dict(_split(s) for s in pip_specs)
+    conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    conda_specs = dict(_split(s) for s in conda if isinstance(s, str) and not s.startswith(("python", "pip")))
+    assert conda_specs == pinned
+    assert "python=3.11" in conda
+    pip_section = next(d["pip"] for d in conda if isinstance(d, dict))
+    assert "-e ." in pip_section
+
+
+def test_required_course_packages_are_pinned():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {_split(s)[0]: _split(s)[1] for s in project["dependencies"] + project["optional-dependencies"]["test"]}
+    assert names["nbgrader"] == "==0.9.6"
+    assert names["jupyterlab"].endswith(",<5") and names["ipywidgets"].endswith(",<9")
+    for needed in ("matplotlib", "numpy", "nbval", "pytest", "pytest-xdist"):
+        assert needed in names
+
+
+def test_importing_the_package_does_no_work_and_changes_no_global_state():
+    code = ("import sys, matplotlib; import widgets, widgets.checks, widgets.figures, widgets.data, widgets.view; "
+            "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'; "
+            "snap = lambda: {k: dict.__getitem__(matplotlib.rcParams, k) for k in dict.keys(matplotlib.rcParams)}; "
+            "before = snap(); fig, ax = widgets.figures.new_figure(); widgets.figures.figure_png(fig); "
+            "assert snap() == before, 'rcParams changed'; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_every_topic_module_imports():
+    for path in sorted((ROOT / "widgets").glob("*.py")):
+        importlib.import_module(f"widgets.{path.stem}")
+
+
+def test_every_packaged_table_has_title_citation_and_documented_columns():
+    names = table_names()
+    assert names, "no packaged data"
+    for name in names:
+        table = load_table(name)
+        assert table.title and len(table.citation) > 20, name
+        assert table.rows, name
+        assert set(table.rows[0]) == set(table.columns), f"{name}: columns in CSV and JSON differ"
+        assert all(str(meaning).strip() for meaning in table.columns.values()), name
+
+
+def test_unknown_table_lists_the_known_ones():
+    try:
+        load_table("no_such_table")
+    except KeyError as error:
+        assert "available" in str(error)
+    else:
+        raise AssertionError("expected KeyError")

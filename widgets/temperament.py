@@ -1,0 +1,712 @@
+"""Temperament and goodness of fit: nine dimensions, the course's classification rule, a fit score.
+
+The New York Longitudinal Study (NYLS) rated nine categories of temperament as
+high, medium or low (Thomas & Chess, 1977). The definitions are packaged with
+their citation (``widgets.data.load_table("temperament_dimensions")``). This
+module codes the three-point scale as numbers and builds on it:
+
+* :func:`make_profile` - a child's (or a setting's) ratings, one per dimension;
+* :func:`classify` - easy / difficult / slow-to-warm-up / intermediate by the
+  course's own transparent rule, with the reasons;
+* :func:`goodness_of_fit` - how well a child's temperament matches what a
+  caregiver or setting expects or can accommodate, where the fit is poorest,
+  and what the setting could change;
+* :func:`generate_population` and :func:`expected_counts` - synthetic children
+  in the NYLS proportions, for exercises on expected counts;
+* :func:`plot_fit` / :func:`describe_fit`, :func:`plot_population` /
+  :func:`describe_population` and the :class:`TemperamentMatcher` view.
+
+Rating scale (scale points)
+    1 = low, 2 = medium, 3 = high, as in the NYLS three-point scale; half points
+    (1.5, 2.5) are allowed for a child or setting between two categories, and
+    any real number from 1 to 3 is accepted. "Low" and "high" always mean low or
+    high on the dimension as named: rhythmicity 1 = irregular, 3 = regular;
+    approach 1 = withdraws, 3 = approaches; adaptability 1 = slow to adapt,
+    3 = adapts quickly; intensity 1 = mild, 3 = intense; mood 1 = negative,
+    3 = positive; distractibility 1 = hard to distract, 3 = easily distracted;
+    persistence 1 = gives up quickly, 3 = persists; threshold 1 = reacts to faint
+    stimuli, 3 = needs strong stimuli. For a setting, the rating is what that
+    setting expects of a child, or can comfortably accommodate, on the dimension.
+"""
+from __future__ import annotations
+
+import html
+import math
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from functools import cache
+from types import MappingProxyType
+
+import ipywidgets
+import numpy as np
+
+from .data import load_table
+from .figures import PALETTE, new_figure
+from .view import ModelView
+
+__all__ = [
+    "DIMENSIONS",
+    "TYPES",
+    "NYLS_PROPORTIONS",
+    "SCALE_MIN",
+    "SCALE_MAX",
+    "SCALE_STEPS",
+    "LOW_BAND",
+    "HIGH_BAND",
+    "CRITERIA",
+    "Criterion",
+    "CriterionCheck",
+    "DimensionInfo",
+    "Profile",
+    "Classification",
+    "FitResult",
+    "Population",
+    "dimension_info",
+    "make_profile",
+    "classify",
+    "goodness_of_fit",
+    "generate_population",
+    "expected_counts",
+    "plot_fit",
+    "describe_fit",
+    "plot_population",
+    "describe_population",
+    "TemperamentMatcher",
+]
+
+#: The nine NYLS dimensions, in the order of the packaged table.
+DIMENSIONS = (
+    "activity",
+    "rhythmicity",
+    "approach",
+    "adaptability",
+    "intensity",
+    "mood",
+    "distractibility",
+    "persistence",
+    "threshold",
+)
+#: The four labels :func:`classify` returns ("intermediate" = the NYLS's "not classifiable").
+TYPES = ("easy", "difficult", "slow-to-warm-up", "intermediate")
+#: Approximate NYLS proportions (Thomas, Chess & Birch, 1970), read through secondary sources.
+NYLS_PROPORTIONS = MappingProxyType({"easy": 0.40, "difficult": 0.10, "slow-to-warm-up": 0.15, "intermediate": 0.35})
+
+#: The rating scale, in scale points.
+SCALE_MIN, SCALE_MAX = 1.0, 3.0
+#: The ratings the course's sliders and the population generator use.
+SCALE_STEPS = (1.0, 1.5, 2.0, 2.5, 3.0)
+#: A rating at or below LOW_BAND counts as "low"; at or above HIGH_BAND as "high".
+LOW_BAND, HIGH_BAND = 1.5, 2.5
+
+
+# --------------------------------------------------------------------------- the rule
+@dataclass(frozen=True)
+class Criterion:
+    """One condition of the course's rule: ``rating <relation> bound`` on one dimension (scale points)."""
+
+    dimension: str
+    relation: str  # "<=" or ">="
+    bound: float
+    meaning: str  # the profile description it encodes, e.g. "regular"
+
+    def met(self, rating: float) -> bool:
+        """Whether a rating (scale points) satisfies the condition."""
+        return rating <= self.bound if self.relation == "<=" else rating >= self.bound
+
+    def rule(self) -> str:
+        """The condition as text, e.g. ``"rhythmicity >= 2.5"``."""
+        return f"{self.dimension} {self.relation} {self.bound:g}"
+
+
+#: The course's classification rule: a profile type is assigned when ALL its criteria are met.
+#: Each criterion encodes one word of the profile descriptions reported for the NYLS
+#: (Thomas, Chess & Birch, 1970, via secondary sources). The three types are mutually
+#: exclusive by construction: easy needs approach >= 2.5 where the others need <= 1.5, and
+#: difficult needs intensity >= 2.5 where slow-to-warm-up needs <= 1.5.
+CRITERIA = MappingProxyType({
+    "easy": (
+        Criterion("rhythmicity", ">=", HIGH_BAND, "regular"),
+        Criterion("approach", ">=", HIGH_BAND, "approaching"),
+        Criterion("adaptability", ">=", HIGH_BAND, "adaptable"),
+        Criterion("intensity", "<=", 2.0, "mild to moderate in intensity"),
+        Criterion("mood", ">=", HIGH_BAND, "positive in mood"),
+    ),
+    "difficult": (
+        Criterion("rhythmicity", "<=", LOW_BAND, "irregular"),
+        Criterion("approach", "<=", LOW_BAND, "withdrawing"),
+        Criterion("adaptability", "<=", LOW_BAND, "slow to adapt"),
+        Criterion("intensity", ">=", HIGH_BAND, "intense"),
+        Criterion("mood", "<=", LOW_BAND, "negative in mood"),
+    ),
+    "slow-to-warm-up": (
+        Criterion("approach", "<=", LOW_BAND, "withdrawing"),
+        Criterion("adaptability", "<=", LOW_BAND, "slow to adapt"),
+        Criterion("mood", "<=", 2.0, "somewhat negative in mood (not positive)"),
+        Criterion("activity", "<=", LOW_BAND, "low in activity"),
+        Criterion("intensity", "<=", LOW_BAND, "mild in intensity"),
+    ),
+})
+
+
+# --------------------------------------------------------------------------- packaged text
+@dataclass(frozen=True)
+class DimensionInfo:
+    """One row of the packaged table: names, definition, poles and suggestions (text)."""
+
+    key: str
+    dimension: str
+    definition: str
+    low_label: str
+    high_label: str
+    low_pole: str
+    high_pole: str
+    suggestion_if_child_higher: str
+    suggestion_if_child_lower: str
+
+    def scale_text(self) -> str:
+        """The scale in words, e.g. ``"1 irregular - 3 regular"``."""
+        return f"1 {self.low_label} - 3 {self.high_label}"
+
+
+@cache
+def _dimension_table() -> tuple[DimensionInfo, ...]:
+    table = load_table("temperament_dimensions")
+    names = [f.name for f in fields(DimensionInfo)]
+    rows = tuple(DimensionInfo(**{name: str(row[name]) for name in names}) for row in table.rows)
+    if tuple(row.key for row in rows) != DIMENSIONS:  # the package is broken, not the caller's input
+        raise RuntimeError("temperament_dimensions.csv does not list DIMENSIONS in order")
+    return rows
+
+
+def dimension_info() -> dict[str, DimensionInfo]:
+    """The packaged definitions, scale poles and suggestions, keyed by dimension (a new dict each call)."""
+    return {row.key: row for row in _dimension_table()}
+
+
+# --------------------------------------------------------------------------- profiles
+def _check_rating(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name}: rating must be a number from 1 to 3 (scale points), got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or not SCALE_MIN <= value <= SCALE_MAX:
+        raise ValueError(f"{name}: rating must be from 1 (low) to 3 (high) scale points, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Ratings on the nine dimensions, each from 1 (low) to 3 (high) scale points.
+
+    Build one with :func:`make_profile`. The same type describes a child (how the
+    child tends to respond) and a setting (what the caregiver or setting expects
+    of a child, or can accommodate).
+    """
+
+    activity: float
+    rhythmicity: float
+    approach: float
+    adaptability: float
+    intensity: float
+    mood: float
+    distractibility: float
+    persistence: float
+    threshold: float
+
+    def __post_init__(self):
+        for name in DIMENSIONS:
+            object.__setattr__(self, name, _check_rating(name, getattr(self, name)))
+
+    def as_dict(self) -> dict[str, float]:
+        """Ratings by dimension (scale points), in DIMENSIONS order."""
+        return {name: getattr(self, name) for name in DIMENSIONS}
+
+    def as_array(self) -> np.ndarray:
+        """Ratings as a float array of length 9 (scale points), in DIMENSIONS order."""
+        return np.array([getattr(self, name) for name in DIMENSIONS], dtype=float)
+
+    def with_ratings(self, **ratings) -> "Profile":
+        """A copy with some ratings changed (scale points); unknown dimensions raise ValueError."""
+        return make_profile(**{**self.as_dict(), **ratings})
+
+
+def make_profile(default: float | None = None, **ratings) -> Profile:
+    """A :class:`Profile` from ratings given by dimension name, each 1-3 scale points.
+
+    All nine dimensions (see ``DIMENSIONS``) must be given, unless ``default``
+    (scale points) is set: then missing dimensions get that rating. Raises
+    ``ValueError`` naming the dimension for a missing, unknown, non-numeric,
+    NaN or out-of-range rating.
+    """
+    unknown = [name for name in ratings if name not in DIMENSIONS]
+    if unknown:
+        raise ValueError(f"{unknown[0]}: unknown dimension; the dimensions are {', '.join(DIMENSIONS)}")
+    if default is not None:
+        default = _check_rating("default", default)
+    values = {}
+    for name in DIMENSIONS:
+        if name in ratings:
+            values[name] = _check_rating(name, ratings[name])
+        elif default is not None:
+            values[name] = default
+        else:
+            raise ValueError(f"{name}: missing rating; give all nine dimensions ({', '.join(DIMENSIONS)}) or a default")
+    return Profile(**values)
+
+
+def _as_profile(value, parameter: str) -> Profile:
+    """A Profile from a Profile or a mapping of ratings; errors name the parameter and the dimension."""
+    if isinstance(value, Profile):
+        return value
+    if isinstance(value, Mapping):
+        try:
+            return make_profile(**{str(k): v for k, v in value.items()})
+        except ValueError as exc:
+            raise ValueError(f"{parameter}: {exc}") from None
+    raise ValueError(f"{parameter}: expected a Profile (see make_profile) or a mapping of ratings, got {type(value).__name__}")
+
+
+# --------------------------------------------------------------------------- classification
+@dataclass(frozen=True)
+class CriterionCheck:
+    """One criterion of the rule applied to one profile: the rating (scale points) and whether it was met."""
+
+    profile_type: str
+    criterion: Criterion
+    rating: float
+    met: bool
+
+    def text(self) -> str:
+        """The check in words, e.g. ``"rhythmicity 3 is regular (rule: >= 2.5)"``."""
+        c = self.criterion
+        verb = "is" if self.met else "is not"
+        return f"{c.dimension} {self.rating:g} {verb} {c.meaning} (rule: {c.relation} {c.bound:g})"
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The label the course's rule gives a profile, with the reasons.
+
+    ``label`` is one of TYPES. ``reasons`` are sentences: the criteria that made
+    the label (or, for "intermediate", why each type did not fit), then what each
+    other type lacked. ``checks`` holds every criterion of every type with the
+    rating and whether it was met; ``criteria_met`` counts met criteria per type
+    (out of 5).
+    """
+
+    label: str
+    reasons: tuple[str, ...]
+    checks: tuple[CriterionCheck, ...]
+    criteria_met: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def closest(self) -> str:
+        """The profile type with the most criteria met (ties go to the earlier type in TYPES)."""
+        return max(CRITERIA, key=lambda t: self.criteria_met[t])
+
+
+def classify(profile) -> Classification:
+    """Classify a child's profile as easy, difficult, slow-to-warm-up or intermediate.
+
+    THE COURSE'S TEACHING RULE, NOT THE NYLS SCORING PROCEDURE. The NYLS's own
+    classification rules could not be verified; the Carey & McDevitt (1978)
+    clusters are the common operational rule in practice. This rule encodes the
+    profile descriptions reported for the NYLS (Thomas, Chess & Birch, 1970),
+    with "low" = rating <= 1.5 and "high" = rating >= 2.5 scale points:
+
+    * easy: regular (rhythmicity >= 2.5), approaching (approach >= 2.5),
+      adaptable (adaptability >= 2.5), mild to moderate intensity
+      (intensity <= 2), positive mood (mood >= 2.5);
+    * difficult: irregular (rhythmicity <= 1.5), withdrawing (approach <= 1.5),
+      slow to adapt (adaptability <= 1.5), intense (intensity >= 2.5),
+      negative mood (mood <= 1.5);
+    * slow-to-warm-up: withdrawing (approach <= 1.5), slow to adapt
+      (adaptability <= 1.5), somewhat negative mood (mood <= 2), low activity
+      (activity <= 1.5), mild intensity (intensity <= 1.5);
+    * intermediate (the NYLS's "not classifiable"): every other profile.
+
+    A type is given only when all five of its criteria are met; the types cannot
+    overlap. The other four dimensions never change the label. ``profile`` is a
+    :class:`Profile` or a mapping of the nine ratings (1-3 scale points).
+    """
+    profile = _as_profile(profile, "profile")
+    ratings = profile.as_dict()
+    checks = tuple(
+        CriterionCheck(kind, criterion, ratings[criterion.dimension], criterion.met(ratings[criterion.dimension]))
+        for kind, criteria in CRITERIA.items()
+        for criterion in criteria
+    )
+    met = {kind: sum(c.met for c in checks if c.profile_type == kind) for kind in CRITERIA}
+    matched = [kind for kind, criteria in CRITERIA.items() if met[kind] == len(criteria)]
+    label = matched[0] if matched else "intermediate"
+    reasons = []
+    if label != "intermediate":
+        reasons.append(f"{label}: all {met[label]} criteria met: "
+                       + "; ".join(c.text() for c in checks if c.profile_type == label))
+    for kind, criteria in CRITERIA.items():
+        if kind == label:
+            continue
+        failed = "; ".join(c.text() for c in checks if c.profile_type == kind and not c.met)
+        reasons.append(f"not {kind} ({met[kind]} of {len(criteria)} criteria met): {failed}")
+    return Classification(label=label, reasons=tuple(reasons), checks=checks, criteria_met=met)
+
+
+def _classify_array(ratings: np.ndarray) -> np.ndarray:
+    """Labels (indices into TYPES) for an (n, 9) array of ratings, by the same rule as :func:`classify`."""
+    labels = np.full(ratings.shape[0], TYPES.index("intermediate"), dtype=int)
+    for kind, criteria in CRITERIA.items():
+        ok = np.ones(ratings.shape[0], dtype=bool)
+        for c in criteria:
+            column = ratings[:, DIMENSIONS.index(c.dimension)]
+            ok &= column <= c.bound if c.relation == "<=" else column >= c.bound
+        labels[ok] = TYPES.index(kind)
+    return labels
+
+
+# --------------------------------------------------------------------------- goodness of fit
+@dataclass(frozen=True)
+class FitResult:
+    """Goodness of fit between a child and a setting.
+
+    ``score`` is in [0, 1]: 1 - the mean of ``mismatch`` (1 = the setting expects
+    exactly the child's ratings on every dimension; 0 = every dimension at opposite
+    ends of the scale). ``gaps`` are child minus setting, in scale points (-2 to 2;
+    positive = the child rates higher than the setting expects). ``mismatch`` is
+    |gap| / 2, the gap as a fraction of the scale's range (0 to 1). ``poorest``
+    lists the dimensions whose |gap| is at least ``threshold`` scale points, largest
+    first; ``suggestions`` gives for each of them a change to the setting or
+    caregiving (packaged text). ``classification`` is the child's profile type by
+    the course rule.
+    """
+
+    child: Profile
+    setting: Profile
+    score: float
+    gaps: dict[str, float]
+    mismatch: dict[str, float]
+    poorest: tuple[str, ...]
+    suggestions: dict[str, str]
+    threshold: float
+    classification: Classification
+
+
+def goodness_of_fit(child, setting, *, threshold: float = 1.0) -> FitResult:
+    """Goodness of fit between a child's temperament and a setting's demands.
+
+    ``child`` and ``setting`` are Profiles (or mappings of the nine ratings, 1-3
+    scale points); the setting's rating on a dimension is what the caregiver or
+    setting expects of, or can accommodate in, a child. Per dimension the
+    mismatch is |child - setting| / 2 (0 to 1); the score is 1 minus the mean
+    mismatch (0 to 1, 1 = perfect fit). Dimensions at least ``threshold`` scale
+    points apart (0 < threshold <= 2; default 1, a full category) are the poorest
+    fitting, each with a practical suggestion that adapts the setting, never the
+    child. This operationalises the idea of goodness of fit (Thomas & Chess, 1977)
+    for teaching; it is not a published instrument.
+    """
+    child = _as_profile(child, "child")
+    setting = _as_profile(setting, "setting")
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+        raise ValueError(f"threshold: must be a number of scale points, got {type(threshold).__name__}")
+    threshold = float(threshold)
+    if not math.isfinite(threshold) or not 0 < threshold <= SCALE_MAX - SCALE_MIN:
+        raise ValueError(f"threshold: must be more than 0 and at most 2 scale points, got {threshold!r}")
+    c, s = child.as_dict(), setting.as_dict()
+    gaps = {name: c[name] - s[name] for name in DIMENSIONS}
+    mismatch = {name: abs(gap) / (SCALE_MAX - SCALE_MIN) for name, gap in gaps.items()}
+    score = 1.0 - sum(mismatch.values()) / len(DIMENSIONS)
+    poor = [name for name in DIMENSIONS if abs(gaps[name]) >= threshold]
+    poorest = tuple(sorted(poor, key=lambda name: -abs(gaps[name])))  # stable: ties keep DIMENSIONS order
+    info = dimension_info()
+    suggestions = {
+        name: info[name].suggestion_if_child_higher if gaps[name] > 0 else info[name].suggestion_if_child_lower
+        for name in poorest
+    }
+    return FitResult(child=child, setting=setting, score=score, gaps=gaps, mismatch=mismatch, poorest=poorest,
+                     suggestions=suggestions, threshold=threshold, classification=classify(child))
+
+
+# --------------------------------------------------------------------------- synthetic population
+@dataclass(frozen=True, eq=False)
+class Population:
+    """Synthetic children: ``ratings`` (n x 9 array, scale points, read-only, DIMENSIONS order),
+    ``drawn`` (the type each child was drawn as) and ``labels`` (what :func:`classify` says;
+    equal to ``drawn`` by construction), and the ``proportions`` used."""
+
+    ratings: np.ndarray
+    drawn: tuple[str, ...]
+    labels: tuple[str, ...]
+    proportions: dict[str, float]
+
+    @property
+    def n(self) -> int:
+        """Number of children."""
+        return len(self.labels)
+
+    def counts(self) -> dict[str, int]:
+        """Number of children per label (all four TYPES, zeros included)."""
+        return {kind: self.labels.count(kind) for kind in TYPES}
+
+    def observed_proportions(self) -> dict[str, float]:
+        """Fraction of children per label (0 to 1)."""
+        return {kind: count / self.n for kind, count in self.counts().items()}
+
+    def profile(self, index: int) -> Profile:
+        """The Profile of child ``index`` (0-based)."""
+        return make_profile(**dict(zip(DIMENSIONS, self.ratings[index].tolist())))
+
+    @property
+    def profiles(self) -> tuple[Profile, ...]:
+        """All children as Profiles (built on demand)."""
+        return tuple(self.profile(i) for i in range(self.n))
+
+
+def _generator(seed) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed: must be a non-negative integer or a numpy.random.Generator, got {seed!r}")
+    return np.random.default_rng(int(seed))
+
+
+def _check_proportions(proportions) -> dict[str, float]:
+    if proportions is None:
+        return dict(NYLS_PROPORTIONS)
+    if not isinstance(proportions, Mapping) or set(proportions) != set(TYPES):
+        raise ValueError(f"proportions: must be a mapping with exactly the keys {list(TYPES)}")
+    checked = {}
+    for kind in TYPES:
+        value = proportions[kind]
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= float(value) <= 1:
+            raise ValueError(f"proportions: {kind} must be a number from 0 to 1, got {value!r}")
+        checked[kind] = float(value)
+    if not math.isclose(sum(checked.values()), 1.0, abs_tol=1e-9):
+        raise ValueError(f"proportions: must add up to 1, got {sum(checked.values())!r}")
+    return checked
+
+
+def _check_count(n, name: str = "n", minimum: int = 0) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < minimum:
+        raise ValueError(f"{name}: must be an integer >= {minimum} (number of children), got {n!r}")
+    return int(n)
+
+
+def expected_counts(n: int, proportions=None) -> dict[str, float]:
+    """Expected number of children of each type among ``n`` children (counts, not rounded).
+
+    Uses the approximate NYLS proportions (easy 0.40, difficult 0.10,
+    slow-to-warm-up 0.15, intermediate/not classifiable 0.35) unless
+    ``proportions`` (a mapping over TYPES adding up to 1) is given.
+    """
+    n = _check_count(n)
+    return {kind: n * p for kind, p in _check_proportions(proportions).items()}
+
+
+def generate_population(n: int, seed, *, proportions=None) -> Population:
+    """``n`` synthetic children whose course-rule labels follow the NYLS proportions in expectation.
+
+    Each child's type is drawn first (probabilities ``proportions``, default the
+    approximate NYLS ones); then each rating is drawn uniformly from the half-point
+    steps 1, 1.5, ..., 3 that the type's criteria allow (all five steps for
+    dimensions the type does not constrain). "Intermediate" children are drawn from
+    all steps and redrawn until they fit no type. ``seed`` is a non-negative integer
+    or a ``numpy.random.Generator``; the same seed gives the same population.
+    """
+    n = _check_count(n, minimum=1)
+    probabilities = _check_proportions(proportions)
+    rng = _generator(seed)
+    steps = np.array(SCALE_STEPS)
+    types = rng.choice(len(TYPES), size=n, p=[probabilities[kind] for kind in TYPES])
+    ratings = np.empty((n, len(DIMENSIONS)))
+    for index, kind in enumerate(TYPES[:-1]):
+        rows = np.flatnonzero(types == index)
+        for column, name in enumerate(DIMENSIONS):
+            allowed = [x for x in steps if all(c.met(x) for c in CRITERIA[kind] if c.dimension == name)]
+            ratings[rows, column] = rng.choice(allowed, size=rows.size)
+    rows = np.flatnonzero(types == TYPES.index("intermediate"))
+    filled = 0
+    while filled < rows.size:
+        candidates = rng.choice(steps, size=(2 * (rows.size - filled) + 8, len(DIMENSIONS)))
+        keep = candidates[_classify_array(candidates) == TYPES.index("intermediate")][: rows.size - filled]
+        ratings[rows[filled: filled + len(keep)]] = keep
+        filled += len(keep)
+    labels = _classify_array(ratings)
+    if not np.array_equal(labels, types):  # a broken rule, not bad input
+        raise RuntimeError("generated profiles do not classify as the types they were drawn as")
+    ratings.setflags(write=False)
+    drawn = tuple(TYPES[i] for i in types)
+    return Population(ratings=ratings, drawn=drawn, labels=tuple(TYPES[i] for i in labels), proportions=probabilities)
+
+
+# --------------------------------------------------------------------------- figures
+_CHILD_STYLE = dict(color=PALETTE["blue"], hatch="//", edgecolor=PALETTE["black"], linewidth=0.6)
+_SETTING_STYLE = dict(color=PALETTE["orange"], hatch="..", edgecolor=PALETTE["black"], linewidth=0.6)
+
+
+def plot_fit(result: FitResult, ax=None):
+    """Paired horizontal bars: the child's rating and the setting's expectation per dimension (1-3 scale points).
+
+    The poorest-fitting dimensions are marked, in bold at the right, with how far
+    apart the two ratings are (scale points). Returns the Figure.
+    """
+    if not isinstance(result, FitResult):
+        raise ValueError(f"result: expected a FitResult from goodness_of_fit, got {type(result).__name__}")
+    if ax is None:
+        fig, ax = new_figure(width=8.0, height=5.4)
+    else:
+        fig = ax.get_figure()
+    info = dimension_info()
+    y = np.arange(len(DIMENSIONS))
+    ax.barh(y - 0.2, result.child.as_array(), height=0.38, label="Child's rating", **_CHILD_STYLE)
+    ax.barh(y + 0.2, result.setting.as_array(), height=0.38, label="Setting expects / accommodates", **_SETTING_STYLE)
+    ax.set_yticks(y, [f"{info[name].dimension}\n({info[name].scale_text()})" for name in DIMENSIONS], fontsize=8)
+    for row, name in enumerate(DIMENSIONS):
+        if name in result.poorest:
+            ax.text(3.06, row, f"poor fit:\n{abs(result.gaps[name]):g} apart", va="center", fontsize=8, fontweight="bold")
+    ax.invert_yaxis()
+    ax.set_xlim(0, 3.75)
+    ax.set_xticks([1, 2, 3], ["1 low", "2 medium", "3 high"])
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("Rating (scale points: 1 = low, 2 = medium, 3 = high)")
+    ax.set_ylabel("Temperament dimension")
+    ax.set_title(f"Child and setting compared: goodness of fit {result.score:.2f} (1 = perfect)")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.06), ncols=2, fontsize=8)
+    return fig
+
+
+def _dimension_names(names) -> str:
+    info = dimension_info()
+    words = [info[name].dimension.lower() for name in names]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def describe_fit(result: FitResult) -> str:
+    """One-sentence description of :func:`plot_fit` (alt text)."""
+    if not isinstance(result, FitResult):
+        raise ValueError(f"result: expected a FitResult from goodness_of_fit, got {type(result).__name__}")
+    if result.poorest:
+        gaps = ", ".join(
+            f"{dimension_info()[name].dimension.lower()} (child {result.child.as_dict()[name]:g}, setting "
+            f"{result.setting.as_dict()[name]:g})" for name in result.poorest)
+        poor = f"the poorest fit is on {gaps}"
+    else:
+        poor = f"no dimension differs by {result.threshold:g} scale point{'s' if result.threshold != 1 else ''} or more"
+    return (f"Paired horizontal bars compare the child's ratings (blue, striped) with what the setting expects "
+            f"(orange, dotted) on nine temperament dimensions rated 1 (low) to 3 (high); the goodness of fit is "
+            f"{result.score:.2f} out of 1, {poor}, and the course rule classifies the child as "
+            f"{result.classification.label}.")
+
+
+def plot_population(population: Population, ax=None):
+    """Bars of observed and expected numbers of children per type (counts). Returns the Figure."""
+    if not isinstance(population, Population):
+        raise ValueError(f"population: expected a Population from generate_population, got {type(population).__name__}")
+    if ax is None:
+        fig, ax = new_figure()
+    else:
+        fig = ax.get_figure()
+    observed = population.counts()
+    expected = expected_counts(population.n, population.proportions)
+    x = np.arange(len(TYPES))
+    ax.bar(x - 0.2, [observed[k] for k in TYPES], width=0.38, label="Observed (simulated)", **_CHILD_STYLE)
+    ax.bar(x + 0.2, [expected[k] for k in TYPES], width=0.38, label="Expected (n x proportion)", **_SETTING_STYLE)
+    ax.set_xticks(x, list(TYPES))
+    ax.grid(axis="x", visible=False)
+    ax.set_xlabel("Temperament group (course rule)")
+    ax.set_ylabel("Number of children")
+    ax.set_title(f"{population.n} simulated children: observed and expected counts")
+    ax.legend()
+    return fig
+
+
+def describe_population(population: Population) -> str:
+    """One-sentence description of :func:`plot_population` (alt text)."""
+    if not isinstance(population, Population):
+        raise ValueError(f"population: expected a Population from generate_population, got {type(population).__name__}")
+    observed = population.counts()
+    expected = expected_counts(population.n, population.proportions)
+    parts = "; ".join(f"{kind} {observed[kind]} observed vs {expected[kind]:g} expected" for kind in TYPES)
+    return (f"Paired bars (observed striped blue, expected dotted orange) give the number of children in each "
+            f"temperament group among {population.n} simulated children: {parts}.")
+
+
+# --------------------------------------------------------------------------- view
+class TemperamentMatcher(ModelView):
+    """Child's ratings (left column) against the setting's expectations (right column), with the fit.
+
+    Controls are named ``child_<dimension>`` and ``setting_<dimension>``; ``child``
+    and ``setting`` (Profiles or mappings) set the starting positions. ``result``
+    is the last :class:`FitResult`.
+    """
+
+    title = ("Temperament matcher: rate the child (left) and what the setting expects or can accommodate (right), "
+             "from 1 (low) to 3 (high).")
+
+    def __init__(self, child=None, setting=None, **initial):
+        values = {}
+        for prefix, profile in (("child", child), ("setting", setting)):
+            if profile is not None:
+                values.update({f"{prefix}_{name}": v for name, v in _as_profile(profile, prefix).as_dict().items()})
+        values.update(initial)
+        self._fit_figure = None
+        super().__init__(**values)
+        columns = []
+        for prefix, heading in (("child", "The child"), ("setting", "The setting's expectations")):
+            controls = [self.controls[f"{prefix}_{name}"] for name in DIMENSIONS]
+            for control in controls:
+                control.layout.width = "100%"
+            columns.append(ipywidgets.VBox([ipywidgets.HTML(f"<b>{heading}</b>")] + controls,
+                                           layout=ipywidgets.Layout(flex="1 1 360px", min_width="300px")))
+        header = list(self.widget.children[:1]) if self.title else []
+        self.widget = ipywidgets.VBox(header + [
+            ipywidgets.HBox(columns, layout=ipywidgets.Layout(flex_flow="row wrap", width="100%")),
+            self.error, self.summary, self.figure,
+        ])
+
+    def make_controls(self) -> dict:
+        info = dimension_info()
+        controls = {}
+        for prefix, who in (("child", "Child"), ("setting", "Setting expects")):
+            for name in DIMENSIONS:
+                row = info[name]
+                controls[f"{prefix}_{name}"] = ipywidgets.FloatSlider(
+                    value=2.0, min=SCALE_MIN, max=SCALE_MAX, step=0.5, readout_format=".1f", continuous_update=False,
+                    description=f"{who}: {row.dimension.lower()} ({row.scale_text()})")
+        return controls
+
+    def compute(self, **values) -> FitResult:
+        child = make_profile(**{name: values[f"child_{name}"] for name in DIMENSIONS})
+        setting = make_profile(**{name: values[f"setting_{name}"] for name in DIMENSIONS})
+        return goodness_of_fit(child, setting)
+
+    def plot(self, result: FitResult):
+        # Redraw into the same Figure: after the first render its layout is kept
+        # (labels never change size), which halves the time of each update.
+        if self._fit_figure is None:
+            self._fit_figure = plot_fit(result)
+        else:
+            self._fit_figure.set_layout_engine("none")
+            ax = self._fit_figure.axes[0]
+            ax.clear()
+            plot_fit(result, ax=ax)
+        return self._fit_figure
+
+    def describe(self, result: FitResult) -> str:
+        return describe_fit(result)
+
+    def summarise(self, result: FitResult) -> str:
+        info = dimension_info()
+        e = html.escape
+        parts = [f"<p><b>Goodness of fit: {result.score:.2f}</b> (1 = the setting expects exactly the child's "
+                 f"ratings; 0 = every dimension at opposite ends)</p>"]
+        if result.poorest:
+            items = "".join(
+                f"<li><b>{e(info[name].dimension)}</b> (child {result.child.as_dict()[name]:g}, setting "
+                f"{result.setting.as_dict()[name]:g}): {e(result.suggestions[name])}</li>" for name in result.poorest)
+            parts.append(f"<p><b>Poorest fit</b> (at least {result.threshold:g} scale point apart) "
+                         f"and what the setting could change:</p><ul>{items}</ul>")
+        else:
+            parts.append(f"<p><b>Poorest fit:</b> none; no dimension is {result.threshold:g} scale point or more apart.</p>")
+        reasons = "".join(f"<li>{e(reason)}</li>" for reason in result.classification.reasons)
+        parts.append(f"<p><b>Child's profile by the course's teaching rule:</b> {e(result.classification.label)}"
+                     f"</p><ul>{reasons}</ul>")
+        return "".join(parts)
