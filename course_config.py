@@ -30,6 +30,10 @@ c.CourseDirectory.db_url = os.environ.get(
     "sqlite:///" + os.path.join(os.getcwd(), "gradebook.db"),
 )
 
+# The LMS workflow (zip_collect) needs no exchange; a course-local one lets the
+# Formgrader's release/collect buttons work on a single machine (never committed).
+c.Exchange.root = os.path.join(os.getcwd(), ".exchange")
+
 # --- Executing notebooks (validate and autograde) -----------------------------
 # Per cell, in seconds. A hung cell costs exactly one timeout, then the kernel is
 # interrupted and grading carries on with the next cell.

@@ -47,10 +47,16 @@ def code(text: str, tags: tuple[str, ...] = (), grade_id: str | None = None):
     return cell
 
 
+# "raises-exception": JupyterLab's Run All carries on past these cells when they raise
+# (an unanswered stub, a failing check), so every exploration further down still runs.
+RUN_ON = ["raises-exception"]
+
+
 def answer(grade_id: str, text: str):
     """An autograded answer cell: the solution between BEGIN/END SOLUTION markers."""
     cell = nbformat.v4.new_code_cell(text.strip("\n"))
     cell.metadata.update(_meta(grade_id, grade=False, solution=True, locked=False))
+    cell.metadata["tags"] = list(RUN_ON)
     return cell
 
 
@@ -58,6 +64,7 @@ def tests(grade_id: str, points: float, text: str):
     """The test cell that follows its answer cell: visible checks, then hidden tests."""
     cell = nbformat.v4.new_code_cell(text.strip("\n"))
     cell.metadata.update(_meta(f"{grade_id}_tests", grade=True, solution=False, locked=True, points=points))
+    cell.metadata["tags"] = list(RUN_ON)
     return cell
 
 

@@ -1,0 +1,158 @@
+"""A real JupyterLab in a real browser (Debian's Chromium driven by Playwright) for the tests.
+
+`lab_server` starts JupyterLab on a free loopback port with a token, against a
+temporary copy of the course, and always stops it. `NotebookPage` drives one
+open notebook the way a person does: run cells, read outputs, move controls.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from tools.course import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+ARTIFACTS = ROOT / ".artifacts" / "browser"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def lab_server():
+    """Yield (base_url, token, course_dir) of a JupyterLab serving a copy of the course."""
+    tmp = Path(tempfile.mkdtemp(prefix="imh-lab-"))
+    course = tmp / "course"
+    course.mkdir()
+    for name in ("source", "release"):
+        shutil.copytree(ROOT / name, course / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for name in ("course_config.py", "nbgrader_config.py"):
+        shutil.copy(ROOT / name, course / name)
+    port, token = free_port(), os.urandom(12).hex()
+    bin_dir = Path(sys.executable).parent
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+               JUPYTER_CONFIG_DIR=str(tmp / "jupyter-config"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+               IPYTHONDIR=str(tmp / "ipython"))
+    env.pop("IMH_GRADEBOOK_URL", None)
+    settings = tmp / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    log = open(tmp / "lab.log", "w")
+    proc = subprocess.Popen(
+        [str(bin_dir / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}", "--ServerApp.allow_root=True",
+         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         f"--LabApp.workspaces_dir={tmp / 'workspaces'}", f"--LabApp.user_settings_dir={tmp / 'user-settings'}"],
+        cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    raise RuntimeError("JupyterLab did not start:\n" + (tmp / "lab.log").read_text()[-3000:])
+                time.sleep(0.5)
+        yield base, token, course
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def browser_context():
+    """A Playwright Chromium context with a fresh user-data dir."""
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="imh-chromium-")
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900})
+        try:
+            yield context
+        finally:
+            context.close()
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+class NotebookPage:
+    """One notebook open in JupyterLab."""
+
+    def __init__(self, context, base: str, token: str, path: str):
+        self.page = context.new_page()
+        self.page_errors: list[str] = []
+        self.console_errors: list[str] = []
+        self.page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
+        self.page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        self.page.goto(f"{base}/lab/tree/{path}?token={token}&reset", wait_until="domcontentloaded")
+        self.notebook = self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first
+        self.notebook.wait_for(timeout=90_000)
+        self.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=90_000)
+
+    def run_all(self, timeout_s: float = 240) -> None:
+        """Run > Run All Cells, then wait until the kernel is idle and no cell is queued."""
+        self.page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+        self.page.get_by_role("menuitem", name="Run", exact=True).click()
+        self.page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        self.wait_idle(timeout_s)
+
+    def wait_idle(self, timeout_s: float = 120) -> None:
+        deadline = time.monotonic() + timeout_s
+        time.sleep(0.5)
+        while time.monotonic() < deadline:
+            busy = self.page.locator(".jp-InputArea-prompt", has_text="[*]").count()
+            idle = self.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count()
+            if busy == 0 and idle:
+                time.sleep(0.3)
+                if self.page.locator(".jp-InputArea-prompt", has_text="[*]").count() == 0:
+                    return
+            time.sleep(0.3)
+        raise TimeoutError("notebook still busy")
+
+    def code_cells(self):
+        return self.page.locator(".jp-Notebook .jp-CodeCell")
+
+    def errors_by_cell(self) -> list[tuple[int, str, str]]:
+        """(cell index among code cells, error name, first source line) of each cell showing an error."""
+        return self.page.evaluate(
+            """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell')).flatMap((cell, i) => {
+                   const err = cell.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]');
+                   if (!err) return [];
+                   const text = err.innerText || '';
+                   const m = text.match(/^\\s*([A-Za-z_][A-Za-z0-9_.]*(Error|Exception|Interrupt))\\b/m)
+                             || text.match(/([A-Za-z_][A-Za-z0-9_]*(Error|Exception))\\s*(:|Traceback)/);
+                   const src = (cell.querySelector('.jp-InputArea-editor .cm-content') || {}).innerText || '';
+                   return [[i, m ? m[1] : text.slice(0, 80), src.split('\\n')[0]]];
+               })""")
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=False)
+        return path

@@ -1,0 +1,156 @@
+"""Learners and instructors meet the course in JupyterLab: drive a real one in Chromium.
+
+For every student notebook: Run All, the only errors are the unanswered stubs
+(NotImplementedError) and the checks that follow them; every widget renders; one
+control of each widget is moved with the keyboard or mouse and the visible output
+changes; no uncaught browser errors; a screenshot is saved. For the instructor: a
+solved source notebook runs clean, the Validate button validates it, and the
+Formgrader lists the course's assignments.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.browser import ARTIFACTS, CHROMIUM, NotebookPage, browser_context, lab_server
+from tests.conftest import ASSIGNMENTS
+from tools.course import is_answer, is_autograded_test, release_notebook
+
+pytestmark = pytest.mark.browser
+
+WIDGET_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.widget-view+json"]'
+
+
+@pytest.fixture(scope="module")
+def lab():
+    if not __import__("os").path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (bash .ci/run does)")
+    with lab_server() as (base, token, course), browser_context() as context:
+        print(f"\nscreenshots: {ARTIFACTS}")
+        yield base, token, course, context
+
+
+def _dismiss_news(page):
+    no = page.get_by_role("button", name="No", exact=True)
+    if no.count():
+        no.first.click()
+
+
+def _cell_kinds(path) -> list[str]:
+    cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    return ["answer" if is_answer(c) else "test" if is_autograded_test(c) else "other" for c in cells]
+
+
+def _visible_state(output) -> str:
+    """What a person sees of a widget: its text and the images it shows."""
+    return output.evaluate(
+        "el => el.innerText + '|' + Array.from(el.querySelectorAll('img')).map(i => i.src.length + i.src.slice(-64)).join(',')")
+
+
+def _move_one_control(page, output) -> str:
+    """Change the first control of a widget the way a person would; return what was done."""
+    handle = output.locator(".noUi-handle")
+    if handle.count():
+        handle.first.focus()
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        return "slider: ArrowRight x2"
+    select = output.locator("select")
+    if select.count():
+        options = select.first.locator("option").all_inner_texts()
+        current = select.first.evaluate("s => s.options[s.selectedIndex] ? s.options[s.selectedIndex].text : ''")
+        other = next(o for o in options if o != current)
+        select.first.select_option(label=other)
+        return f"dropdown: chose {other!r}"
+    box = output.locator("input[type=checkbox]")
+    if box.count():
+        box.first.click()
+        return "checkbox: click"
+    button = output.locator("button")
+    if button.count():
+        button.first.click()
+        return "button: click"
+    raise AssertionError("widget has no control a person could change")
+
+
+def _check_widgets(nb: NotebookPage) -> list[str]:
+    page = nb.page
+    text = page.locator(".jp-Notebook").inner_text()
+    assert "Loading widget" not in text and "Error displaying widget" not in text
+    outputs = page.locator(WIDGET_OUTPUT)
+    assert outputs.count() >= 1, "no widget rendered"
+    done = []
+    for i in range(outputs.count()):
+        output = outputs.nth(i)
+        output.scroll_into_view_if_needed()
+        before = _visible_state(output)
+        action = _move_one_control(page, output)
+        deadline = time.monotonic() + 15
+        while _visible_state(output) == before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _visible_state(output) != before, f"widget {i}: {action} changed nothing visible"
+        done.append(action)
+    return done
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_student_notebook_runs_and_every_widget_responds(lab, assignment):
+    base, token, course, context = lab
+    nb = NotebookPage(context, base, token, f"release/{assignment}/{assignment}.ipynb")
+    try:
+        _dismiss_news(nb.page)
+        nb.run_all()
+        kinds = _cell_kinds(release_notebook(assignment))
+        errors = nb.errors_by_cell()
+        for index, ename, first_line in errors:
+            kind = kinds[index]
+            allowed = {"answer": {"NotImplementedError"}, "test": {"AnswerError", "NameError"}}.get(kind, set())
+            assert ename in allowed, f"code cell {index} ({kind}, {first_line!r}) raised {ename}"
+        stubs = [i for i, kind in enumerate(kinds) if kind == "answer"]
+        assert sorted(i for i, e, _ in errors if e == "NotImplementedError") == stubs
+        actions = _check_widgets(nb)
+        assert nb.page_errors == [], nb.page_errors
+        shot = nb.screenshot(f"release-{assignment}")
+        print(f"{assignment}: {len(actions)} widgets moved ({'; '.join(actions)}); screenshot {shot}")
+    finally:
+        nb.page.close()
+
+
+def test_instructor_notebook_runs_clean_and_validates(lab):
+    base, token, course, context = lab
+    assignment = ASSIGNMENTS[0]
+    nb = NotebookPage(context, base, token, f"source/{assignment}/{assignment}.ipynb")
+    try:
+        _dismiss_news(nb.page)
+        nb.run_all()
+        assert nb.errors_by_cell() == []
+        _check_widgets(nb)
+        nb.page.get_by_role("button", name="Validate").first.click()
+        dialog = nb.page.locator(".jp-Dialog")
+        dialog.wait_for(timeout=120_000)
+        dialog.get_by_text("Success! Your notebook passes all the tests.").wait_for(timeout=120_000)
+        nb.screenshot("instructor-validate")
+        assert nb.page_errors == [], nb.page_errors
+    finally:
+        nb.page.close()
+
+
+def test_formgrader_lists_the_course_assignments(lab):
+    base, token, course, context = lab
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{base}/lab?token={token}&reset", wait_until="domcontentloaded")
+        page.get_by_role("menuitem", name="Nbgrader", exact=True).click(timeout=90_000)
+        page.get_by_role("menuitem", name="Formgrader", exact=True).click()
+        frame = page.frame_locator("iframe").first
+        for assignment in ASSIGNMENTS:
+            frame.get_by_text(assignment, exact=True).first.wait_for(timeout=60_000)
+        shot = ARTIFACTS / "formgrader.png"
+        page.screenshot(path=str(shot))
+        assert errors == [], errors
+    finally:
+        page.close()
