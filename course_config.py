@@ -37,7 +37,7 @@ c.Exchange.root = os.path.join(os.getcwd(), ".exchange")
 # --- Executing notebooks (validate and autograde) -----------------------------
 # Per cell, in seconds. A hung cell costs exactly one timeout, then the kernel is
 # interrupted and grading carries on with the next cell.
-c.Execute.timeout = 60
+c.Execute.timeout = int(os.environ.get("IMH_CELL_TIMEOUT", "60"))
 c.Execute.interrupt_on_timeout = True
 # Endless output is cut, so one student's print loop cannot bloat the gradebook.
 c.LimitOutput.max_lines = 200

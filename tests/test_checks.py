@@ -96,3 +96,11 @@ def test_command_line_prints_the_hash(capsys):
     assert _main(["rate", "11.82", "2"]) == 0
     assert capsys.readouterr().out.strip() == answer_hash("rate", 11.82, decimals=2)
     assert _main([]) == 2
+
+
+def test_number_at_an_exact_half_passes_either_way():
+    key = answer_hash("peak", 1.5 * 11.05, decimals=2)  # 16.575000000000003
+    check_number("peak", 16.575, key, decimals=2)
+    check_number("peak", 16.58, key, decimals=2)
+    with pytest.raises(AnswerError):
+        check_number("peak", 16.60, key, decimals=2)
