@@ -83,6 +83,8 @@ def lint(nb, *, min_autograded: int = 6) -> list[str]:
             nxt = cells[i + 1] if i + 1 < len(cells) else None
             if nxt is None or not is_autograded_test(nxt):
                 problems.append(f"answer cell {nbgrader_meta(cell)['grade_id']} is not followed directly by its test cell")
+        if (is_answer(cell) or is_autograded_test(cell)) and "raises-exception" not in cell.get("metadata", {}).get("tags", []):
+            problems.append(f"cell {nbgrader_meta(cell)['grade_id']} lacks the raises-exception tag (Run All must carry on)")
         if is_autograded_test(cell):
             if "### BEGIN HIDDEN TESTS" not in cell.source:
                 problems.append(f"test cell {nbgrader_meta(cell)['grade_id']} has no hidden tests")

@@ -348,8 +348,9 @@ _EXPLORE, _RETURN, _BASE = 0, 1, 2
 class SecureBaseResult:
     """A seeded run of the secure-base model, one value per second.
 
-    Arrays: ``time_s`` (s), ``distance_m`` (infant's distance from the caregiver, m),
-    ``security`` (felt security, 0-1), ``mode`` (index into :data:`MODES`), ``comforted``
+    Arrays: ``time_s`` (s, end of each second), ``distance_m`` (infant's distance from the
+    caregiver at the end of the second, m), ``security`` (felt security at the end of the second,
+    0-1), ``mode`` (what the infant did during the second, index into :data:`MODES`), ``comforted``
     (True where the caregiver responded to the infant at base that second), ``startled``
     (True where a startling event happened). Summaries: ``fraction_exploring`` (0-1, share of
     seconds spent exploring), ``mean_distance_m``, ``n_returns`` (trips back to the caregiver),
@@ -414,6 +415,7 @@ def simulate_secure_base(responsiveness: float = 0.7, *, startle_per_min: float 
     startled = np.zeros(steps, dtype=bool)
     x, s, m = 0.0, high, _EXPLORE
     for t in range(steps):
+        mode[t] = m  # what the infant does during this second
         u_startle, u_respond = rng.random(2)
         if u_startle < p_startle:
             startled[t] = True
@@ -439,9 +441,9 @@ def simulate_secure_base(responsiveness: float = 0.7, *, startle_per_min: float 
             s = min(max(s, 0.0), 1.0)
             if s >= high:
                 m = _EXPLORE
-        distance[t], security[t], mode[t] = x, s, m
+        distance[t], security[t] = x, s  # state at the end of this second
 
-    # summaries (mode recorded at the end of each second)
+    # summaries
     previous = np.concatenate(([_EXPLORE], mode[:-1]))
     n_returns = int(np.sum((mode == _RETURN) & (previous != _RETURN)))
     visits, run = [], 0

@@ -36,6 +36,7 @@ __all__ = [
     "DensityReading",
     "DensityCurve",
     "density_anchors",
+    "adult_density_per_mm3",
     "synaptic_density",
     "density_curve",
     "plot_synaptic_density",
@@ -43,6 +44,7 @@ __all__ = [
     "SynapseExplorer",
     "ServeReturnResult",
     "simulate_serve_and_return",
+    "reply_within_wait_probability",
     "expected_chain_length",
     "plot_serve_and_return",
     "describe_serve_and_return",
@@ -114,6 +116,7 @@ class DensityAnchor:
     """One point the schematic passes through (from ``synaptic_density.csv``)."""
 
     region: str
+    source: str               #: the study the anchor comes from
     anchor: str
     age_years: float          #: age after birth (years)
     relative: float           #: density as a multiple of the region's adult level (1.0 = adult)
@@ -143,7 +146,7 @@ def _anchors_cached(region: str) -> tuple[DensityAnchor, ...]:
             relative = float(r["density_1e8_per_mm3"]) / adult_density
         else:
             relative = float(r["relative_to_adult"])
-        anchors.append(DensityAnchor(region=region, anchor=r["anchor"], age_years=float(r["age_years"]),
+        anchors.append(DensityAnchor(region=region, source=r["source"], anchor=r["anchor"], age_years=float(r["age_years"]),
                                      relative=relative, density_per_mm3=density, sem_per_mm3=sem,
                                      status=r["status"], phase_after=r["phase_after"], basis=r["basis"]))
     return tuple(sorted(anchors, key=lambda a: a.age_years))
@@ -213,9 +216,8 @@ def synaptic_density(age_years, region: str = "frontal") -> DensityReading:
             phase = here.phase_after
             break
     density = relative * adult_density_per_mm3() if region == "frontal" else None
-    source = load_table(DENSITY_TABLE).where(region=region)[0]["source"]
     return DensityReading(age_years=age, region=region, relative=relative, density_per_mm3=density,
-                          phase=phase, source=source)
+                          phase=phase, source=anchors[0].source)
 
 
 @dataclass(frozen=True)
@@ -296,10 +298,10 @@ def plot_synaptic_density(reading: DensityReading | None = None, ax=None):
 
 def describe_synaptic_density(reading: DensityReading | None = None) -> str:
     """One sentence describing :func:`plot_synaptic_density`."""
-    text = ("Schematic curves of synaptic density against age: auditory cortex rises to a peak near 3 months, "
-            "frontal and prefrontal cortex peak at 1-2 years about 1.5 times the adult level, and each falls back "
-            "to the adult level by about 12 (auditory) or 16 years (frontal, prefrontal), with frontal density "
-            "lower again in the aged group")
+    text = ("Schematic curves of synaptic density against age, relative to the adult level: the auditory curve "
+            "peaks near 3 months and is back at the adult level by 12 years, the frontal curve peaks at 1-2 years "
+            "about 1.5 times the adult level, is back by 16 years and falls lower in the aged group, and the "
+            "prefrontal curve peaks later (placed at 2 years) and is back by 16 years")
     if reading is not None:
         text += (f"; the star marks {reading.age_years:g} years in the {reading.region} series at "
                  f"{reading.relative:.2f} times the adult level, in the phase '{reading.phase}'")

@@ -136,12 +136,15 @@ def load_statements(statement_set: str = "all") -> tuple:
     return tuple(s for s in statements if s.set == statement_set)
 
 
-def score_sorting(answers: Mapping, statement_set: str = "all") -> SortingScore:
+def score_sorting(answers: Mapping, statement_set: str = "practice") -> SortingScore:
     """Compare ``answers`` (statement id -> ``"ghost"``/``"angel"``/``"present"``) with the course's key.
 
     Statements of the chosen set that are missing from ``answers``, or mapped to
     ``None`` or ``""``, count as unsorted. Category names ignore case and outer spaces.
     """
+    if statement_set in ("exercise", "all"):
+        raise ValueError("statement_set: only the 'practice' statements have a packaged key; the graded "
+                         "exercise statements are checked in the notebook against hashed keys")
     statements = load_statements(statement_set)
     if not isinstance(answers, Mapping):
         raise ValueError(f"answers: give a dict from statement id to category, not a {type(answers).__name__}")

@@ -1,0 +1,270 @@
+"""Tests for widgets.what_is_imh: capacity sorter and brain size versus the "80% by 2" claim."""
+from __future__ import annotations
+
+import ast
+import math
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from matplotlib.figure import Figure
+
+from widgets import what_is_imh as w
+from widgets.data import load_table
+
+KEY_AGES = {c.key: c.age for c in w.capacities()}
+KEY_DOMAINS = {c.key: c.domain for c in w.capacities()}
+
+
+# --- packaged data -------------------------------------------------------------------
+def test_capacities_follow_the_decks_slide():
+    rows = w.capacities()
+    assert len(rows) == 13
+    assert [c.wording for c in rows if c.age == "birth"] == [
+        "Form relationships", "Express emotions", "Self-regulate", "Explore with security",
+        'Develop "emergent" emotional literacy']
+    assert sum(c.age == "five" for c in rows) == 8
+    assert {c.domain for c in rows} == set(w.DOMAINS)
+    assert all(c.rationale for c in rows)
+
+
+def test_capacity_domains_are_labelled_as_the_courses_own_classification():
+    table = load_table("capacities")
+    assert "course's own teaching classification" in table.citation
+    assert "teaching classification" in table.columns["domain"]
+
+
+def test_alphabetical_order_hides_the_decks_columns():
+    alphabetical = w.capacities(order="alphabetical")
+    assert sorted(c.key for c in alphabetical) == sorted(KEY_AGES)
+    assert alphabetical[0].wording == "Be emotionally literate"
+    assert [c.age for c in alphabetical[:5]] != ["birth"] * 5
+
+
+def test_capacities_rejects_unknown_order():
+    with pytest.raises(ValueError, match="order"):
+        w.capacities(order="random")
+
+
+def test_brain_size_rows_are_verified_or_marked_secondary():
+    measures = w.brain_measures()
+    assert {m.evidence for m in measures.values()} == {"V", "V-sec"}
+    assert [name for name, m in measures.items() if m.evidence == "V-sec"] == ["cerebral_volume_fraction_age_6"]
+    assert measures["total_volume_growth_year_1"].value == 101
+    assert measures["total_volume_growth_year_2"].value == 15
+    assert measures["weight_multiple_age_3"].value == 4
+    assert measures["newborn_volume_fraction"].value == pytest.approx(1 / 3, abs=0.001)
+
+
+# --- size curve ------------------------------------------------------------------------
+@pytest.mark.parametrize("age, fraction", [(0, 0.333), (0.25, 0.5), (2, 0.8), (6, 0.95), (19, 1.0), (25, 1.0)])
+def test_size_curve_passes_through_the_reported_points(age, fraction):
+    assert w.brain_size_fraction(age) == pytest.approx(fraction)
+
+
+def test_size_curve_is_a_straight_line_between_points():
+    # halfway between 3 months (0.5) and 2 years (0.8): 0.65
+    assert w.brain_size_fraction((0.25 + 2) / 2) == pytest.approx(0.65)
+    # a quarter of the way from 2 (0.8) to 6 (0.95): 0.8375
+    assert w.brain_size_fraction(3) == pytest.approx(0.8375)
+
+
+@given(st.floats(min_value=0, max_value=w.MAX_AGE_YEARS), st.floats(min_value=0, max_value=w.MAX_AGE_YEARS))
+def test_size_curve_never_shrinks_and_stays_between_a_third_and_adult(a, b):
+    low, high = sorted((a, b))
+    assert w.brain_size_fraction(low) <= w.brain_size_fraction(high) + 1e-12
+    assert 0.333 <= w.brain_size_fraction(low) <= 1.0
+
+
+def test_only_the_adult_end_point_is_an_assumption():
+    anchors = w.size_anchors()
+    assert [a.age_years for a in anchors] == [0, 0.25, 2, 6, 19]
+    assert [a.assumption for a in anchors] == [False, False, False, False, True]
+    assert anchors[-1].source == "Dekaban (1978)"
+
+
+@pytest.mark.parametrize("bad", [-0.5, 30.5, "2", True, None, math.nan, math.inf])
+def test_size_curve_rejects_bad_age(bad):
+    with pytest.raises(ValueError, match="age_years"):
+        w.brain_size_fraction(bad)
+
+
+# --- growth arithmetic -------------------------------------------------------------------
+def test_knickmeyer_growth_gives_2_31_times_birth_and_about_77_percent_at_two():
+    projection = w.knickmeyer_projection()
+    assert projection.ages == (0.0, 1.0, 2.0)
+    assert projection.multiple == pytest.approx(2.01 * 1.15)
+    assert projection.fractions[1] == pytest.approx(0.333 * 2.01)
+    assert projection.fractions[-1] == pytest.approx(0.333 * 2.3115)
+    assert round(100 * projection.fractions[-1]) == 77
+
+
+def test_project_growth_on_other_numbers():
+    projection = w.project_growth(0.25, [100, 20, -10])
+    assert projection.fractions == pytest.approx((0.25, 0.5, 0.6, 0.54))
+    assert w.project_growth(0.4, []).fractions == (0.4,)
+
+
+@pytest.mark.parametrize("newborn", [0, 1.2, "0.3", None])
+def test_project_growth_rejects_bad_newborn_fraction(newborn):
+    with pytest.raises(ValueError, match="newborn_fraction"):
+        w.project_growth(newborn, [10])
+
+
+@pytest.mark.parametrize("growth", ["101", 101, [101, "15"], [-100], {"year1": 101}])
+def test_project_growth_rejects_bad_growth(growth):
+    with pytest.raises(ValueError, match="yearly_growth_percent"):
+        w.project_growth(0.3, growth)
+
+
+# --- reading the curve ---------------------------------------------------------------------
+def test_reading_between_points_names_both_points():
+    reading = w.read_brain_size(1.0)
+    assert (reading.lower.age_years, reading.upper.age_years) == (0.25, 2)
+    assert not reading.on_anchor
+    assert reading.percent == pytest.approx(100 * (0.5 + 0.3 * 0.75 / 1.75))
+
+
+def test_reading_on_a_point_and_past_the_last_point():
+    assert w.read_brain_size(2).on_anchor
+    past = w.read_brain_size(24)
+    assert past.on_anchor and past.lower.age_years == 19 and past.fraction == 1.0
+
+
+def test_processes_under_way_depend_on_age():
+    names = lambda age: {p.short_label for p in w.read_brain_size(age).ongoing}  # noqa: E731
+    assert "Size growth to ~95%" in names(1)
+    assert "Frontal synaptic pruning" not in names(1)
+    assert {"Frontal synaptic pruning", "Myelination"} <= names(10)
+    assert "Size growth to ~95%" not in names(10)
+    assert names(22) == {"Myelination", "Prefrontal maturation"}
+
+
+def test_read_brain_size_validates_its_inputs():
+    with pytest.raises(ValueError, match="age_years"):
+        w.read_brain_size(-1)
+    with pytest.raises(ValueError, match="show_processes"):
+        w.read_brain_size(2, show_processes="yes")
+
+
+# --- capacity sort -----------------------------------------------------------------------
+def test_a_sort_that_matches_the_keys_scores_13_of_13():
+    score = w.score_capacity_sort(KEY_AGES, KEY_DOMAINS)
+    assert (score.n_age_agree, score.n_domain_agree, score.n_items) == (13, 13, 13)
+    assert score.ages_complete and score.age_answer() == KEY_AGES
+
+
+def test_one_wrong_and_missing_placements_are_counted():
+    ages = dict(KEY_AGES, make_friends="birth")
+    domains = {k: v for k, v in KEY_DOMAINS.items() if k != "persist"}
+    score = w.score_capacity_sort(ages, domains)
+    assert (score.n_age_placed, score.n_age_agree) == (13, 12)
+    assert (score.n_domain_placed, score.n_domain_agree) == (12, 12)
+
+
+def test_placements_are_read_case_insensitively():
+    score = w.score_capacity_sort({"make_friends": " Five "}, {"make_friends": "Relationships"})
+    assert (score.n_age_agree, score.n_domain_agree, score.n_age_placed) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("ages, domains, name", [
+    ({"make_freinds": "five"}, {}, "ages"),
+    ({"make_friends": "toddler"}, {}, "ages"),
+    ({"make_friends": 5}, {}, "ages"),
+    ({}, {"make_friends": "play"}, "domains"),
+    (["five"], {}, "ages"),
+])
+def test_score_capacity_sort_rejects_bad_placements(ages, domains, name):
+    with pytest.raises(ValueError, match=name):
+        w.score_capacity_sort(ages, domains)
+
+
+# --- figures -----------------------------------------------------------------------------------
+def _texts(fig):
+    axes = fig.axes
+    return [(ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), ax.get_legend() is not None) for ax in axes]
+
+
+def test_brain_explorer_figure_has_two_labelled_panels_or_one():
+    fig = w.plot_brain_explorer(w.read_brain_size(1.5))
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    for title, xlabel, ylabel, has_legend in _texts(fig):
+        assert title and "years" in xlabel and ylabel and has_legend
+    assert len(w.plot_brain_explorer(w.read_brain_size(1.5, show_processes=False)).axes) == 1
+
+
+def test_brain_size_figure_marks_the_chosen_age():
+    fig = w.plot_brain_size(w.read_brain_size(3))
+    labels = [line.get_label() for line in fig.axes[0].get_lines()]
+    assert any(label.startswith("your age: 3 y, about 84%") for label in labels)
+
+
+def test_descriptions_state_the_reading():
+    reading = w.read_brain_size(10)
+    text = w.describe_brain_explorer(reading)
+    assert "10 years" in text and "97%" in text and "frontal synaptic pruning" in text
+    assert "size growth" not in w.describe_brain_processes(reading).split("under way are:")[1]
+
+
+def test_capacity_sort_figure_bars_add_up_to_all_capacities():
+    score = w.score_capacity_sort(dict(KEY_AGES, persist="birth"), {})
+    fig = w.plot_capacity_sort(score)
+    ax = fig.axes[0]
+    assert ax.get_title() and ax.get_xlabel().startswith("Number of capacities") and ax.get_legend()
+    widths = [patch.get_width() for patch in ax.patches]
+    assert sum(widths) == 2 * 13
+    text = w.describe_capacity_sort(score)
+    assert "12 agree with the deck's slide, 1 are placed differently" in text
+    assert "0 agree with the course's classification" in text and "13 are not placed yet" in text
+
+
+# --- views (headless) ----------------------------------------------------------------------------
+def test_brain_size_explorer_updates_when_the_slider_moves():
+    view = w.BrainSizeExplorer()
+    assert view.result.age_years == 2.0
+    assert "80% of adult brain size" in view.summary.value and "level with" in view.summary.value
+    before_figure, before_updates = view.figure.value, view.updates
+    view.controls["age_years"].value = 1.5
+    assert view.result.age_years == 1.5
+    assert view.result.fraction == pytest.approx(w.brain_size_fraction(1.5))
+    assert "about <b>71% of adult brain size</b>" in view.summary.value
+    assert "9 percentage points below" in view.summary.value
+    assert view.updates == before_updates + 1 and view.figure.value != before_figure
+
+
+def test_brain_size_explorer_lists_processes_and_hides_the_panel():
+    view = w.BrainSizeExplorer(age_years=20.0)
+    assert "Myelination" in view.summary.value and "Frontal synaptic pruning" not in view.summary.value
+    assert "past the last point" in view.summary.value
+    view.controls["show_processes"].value = False
+    assert view.result.show_processes is False
+    assert "Below it" not in view.figure.value
+
+
+def test_capacity_sorter_counts_agreement_as_dropdowns_change():
+    view = w.CapacitySorter()
+    assert view.result.n_age_placed == 0 and "0 of 13 agree with the deck" in view.summary.value
+    view.controls["age__make_friends"].value = "five"
+    view.controls["domain__make_friends"].value = "relationships"
+    view.controls["age__persist"].value = "birth"
+    assert (view.result.n_age_placed, view.result.n_age_agree) == (2, 1)
+    assert "1 of 13 agree with the deck's slide (2 placed)" in view.summary.value
+    assert "Make friends" in view.summary.value  # shown in the learner's grid
+    assert "capacity_ages =" not in view.summary.value
+
+
+def test_capacity_sorter_offers_a_pasteable_answer_when_complete():
+    view = w.CapacitySorter(**{f"age__{k}": v for k, v in KEY_AGES.items()})
+    assert view.result.n_age_agree == 13
+    match = re.search(r"<code>capacity_ages = (\{.*?\})</code>", view.summary.value.replace("&quot;", '"'))
+    assert match and ast.literal_eval(match.group(1)) == KEY_AGES
+    view.controls["age__empathetic"].value = "birth"
+    assert "12 of 13 agree" in view.summary.value
+
+
+def test_capacity_sorter_controls_have_descriptive_labels():
+    view = w.CapacitySorter()
+    assert view.controls["age__make_friends"].description == "Make friends: age"
+    assert len(view.controls) == 26
+    assert view.widget.children[1] is view.controls_box
