@@ -51,6 +51,10 @@ def lab_server():
     settings = tmp / "user-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    # Render every cell (no windowing), so the test reads what a person scrolling would see.
+    notebook_settings = tmp / "user-settings" / "@jupyterlab" / "notebook-extension"
+    notebook_settings.mkdir(parents=True)
+    (notebook_settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     log = open(tmp / "lab.log", "w")
     proc = subprocess.Popen(
         [str(bin_dir / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
@@ -144,11 +148,11 @@ class NotebookPage:
             """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell')).flatMap((cell, i) => {
                    const err = cell.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]');
                    if (!err) return [];
-                   const text = err.innerText || '';
+                   const text = err.textContent || '';
                    const m = text.match(/^\\s*([A-Za-z_][A-Za-z0-9_.]*(Error|Exception|Interrupt))\\b/m)
                              || text.match(/([A-Za-z_][A-Za-z0-9_]*(Error|Exception))\\s*(:|Traceback)/);
-                   const src = (cell.querySelector('.jp-InputArea-editor .cm-content') || {}).innerText || '';
-                   return [[i, m ? m[1] : text.slice(0, 80), src.split('\\n')[0]]];
+                   const src = (cell.querySelector('.jp-InputArea-editor .cm-content') || {}).textContent || '';
+                   return [[i, m ? m[1] : text.slice(0, 80), src.slice(0, 80)]];
                })""")
 
     def screenshot(self, name: str) -> Path:

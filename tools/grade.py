@@ -39,6 +39,11 @@ from tools.course import BIN, env, is_autograded_test, nbgrader_meta
 from tools.submissions import missing_cells
 
 REPORTS = "reports"
+TOOLS_ROOT = Path(__file__).resolve().parent.parent
+
+
+class IsolationUnavailable(SystemExit):
+    """Student code would run unsandboxed and the instructor has not accepted that."""
 
 
 # --- the course ---------------------------------------------------------------------------
@@ -87,14 +92,26 @@ class Outcome:
         return self.status != "graded" or bool(self.flags)
 
 
-def _worker_config(worker: Path, course: Path) -> None:
-    (worker / "nbgrader_config.py").write_text(textwrap.dedent(f"""\
+def _worker_config(worker: Path, course: Path, isolated: bool) -> None:
+    text = textwrap.dedent(f"""\
         c = get_config()
         load_subconfig({str(course / "course_config.py")!r})
         c.CourseDirectory.root = {str(worker)!r}
         c.CourseDirectory.db_url = {"sqlite:///" + str(worker / "gradebook.db")!r}
         c.Exchange.root = {str(worker / ".exchange")!r}
-        """))
+        """)
+    if isolated:  # every student kernel runs in a bubblewrap sandbox (tools/sandbox.py)
+        runtime = worker / "kernels"
+        runtime.mkdir(mode=0o711, exist_ok=True)
+        os.chmod(runtime, 0o711)
+        text += textwrap.dedent(f"""\
+            import sys
+            sys.path.insert(0, {str(TOOLS_ROOT)!r})
+            from tools.sandbox import SandboxKernelManager
+            c.Execute.kernel_manager_class = SandboxKernelManager
+            c.SandboxKernelManager.runtime_root = {str(runtime)!r}
+            """)
+    (worker / "nbgrader_config.py").write_text(text)
 
 
 def _merge_config(merge: Path, course: Path, staging: Path) -> None:
@@ -148,8 +165,31 @@ def _grade_batch(course: Path, worker: Path, assignment: str, students: list[str
             shutil.move(str(done), staging / student / assignment)
 
 
-def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = None) -> list[Outcome]:
-    """Grade every submission of ``assignment`` with ``jobs`` parallel nbgrader processes."""
+def isolation_mode(allow_unisolated: bool) -> str:
+    """'sandbox' when bubblewrap works here; 'none' only if the instructor accepted it; else refuse."""
+    from tools.sandbox import unavailable_reason
+
+    reason = unavailable_reason()
+    if not reason:
+        return "sandbox"
+    if allow_unisolated:
+        return "none"
+    raise IsolationUnavailable(
+        f"Refusing to run student code without isolation: {reason}.\n"
+        "Student notebooks would run with your permissions and could read solutions or overwrite the gradebook.\n"
+        "Install bubblewrap and run as root, or pass --accept-unisolated-grading to accept the risk "
+        "(the report then records every run as unisolated).")
+
+
+def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = None,
+              isolation: str = "sandbox") -> list[Outcome]:
+    """Grade every submission of ``assignment`` with ``jobs`` parallel nbgrader processes.
+
+    ``isolation`` is ``"sandbox"`` (each kernel in bubblewrap, see tools/sandbox.py) or
+    ``"none"`` (only when :func:`isolation_mode` allowed it).
+    """
+    if isolation not in ("sandbox", "none"):
+        raise ValueError(f"isolation: 'sandbox' or 'none', not {isolation!r}")
     course = course.resolve()
     source = source_nb(course, assignment)
     with Gradebook(db_url(course)) as gb:
@@ -181,7 +221,7 @@ def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = 
         for k in range(jobs):
             worker = tmp / f"worker{k}"
             shutil.copytree(course / "source" / assignment, worker / "source" / assignment)
-            _worker_config(worker, course)
+            _worker_config(worker, course, isolated=isolation == "sandbox")
             made = run_nbgrader(["generate_assignment", assignment, "--force"], cwd=worker)
             if made.returncode != 0:
                 raise RuntimeError(f"generate_assignment failed in a worker:\n{made.stderr[-3000:]}")
@@ -494,6 +534,8 @@ def main(argv=None) -> int:
     p = sub.add_parser("autograde", help="autograde in parallel and report what needs a look")
     p.add_argument("assignment")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--accept-unisolated-grading", action="store_true",
+                   help="grade without the sandbox where it is unavailable (recorded in the report)")
     p = sub.add_parser("integrity", help="list submissions whose graded cells were deleted or stripped")
     p.add_argument("assignment")
     p = sub.add_parser("feedback", help="generate feedback HTML and check it for hidden-test leaks")
@@ -524,8 +566,11 @@ def main(argv=None) -> int:
             print(f"UNPLACED {member}: {reason} (kept in downloaded/{args.assignment}/unplaced/)")
         print(f"{len(result.placed)} placed, {len(result.unplaced)} not placed, {len(result.superseded)} older versions skipped.")
     elif args.command == "autograde":
-        outcomes = autograde(course, args.assignment, jobs=args.jobs)
-        path = write_outcomes(course, args.assignment, outcomes)
+        mode = isolation_mode(args.accept_unisolated_grading)
+        outcomes = autograde(course, args.assignment, jobs=args.jobs, isolation=mode)
+        path = write_outcomes(course, args.assignment, outcomes,
+                              isolation="sandbox" if mode == "sandbox" else "NONE (accepted by instructor)")
+        print(f"Isolation: {'each kernel sandboxed (bubblewrap)' if mode == 'sandbox' else 'NONE: student code ran with your permissions'}")
         look = [o for o in outcomes if o.needs_look]
         for o in outcomes:
             score = "" if o.score is None else f"{o.score:g}/{o.max_score:g}"

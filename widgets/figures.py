@@ -64,6 +64,11 @@ def new_figure(width: float = 7.0, height: float = 3.6, nrows: int = 1, ncols: i
     with course_style():
         fig = Figure(figsize=(width, height), layout="constrained")
         axes = fig.subplots(nrows, ncols, subplot_kw=subplot_kw or None)
+    # Set on the Axes themselves so the style holds for what is drawn after this call.
+    for ax in fig.axes:
+        if ax.name == "rectilinear":
+            ax.spines[["top", "right"]].set_visible(False)
+            ax.grid(True, alpha=0.3)
     return fig, axes
 
 
@@ -71,7 +76,7 @@ def figure_png(fig: Figure) -> bytes:
     """The figure as PNG bytes (small: 80 dpi)."""
     buffer = io.BytesIO()
     with course_style():
-        fig.savefig(buffer, format="png")
+        fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})  # fast to encode
     return buffer.getvalue()
 
 

@@ -1,8 +1,9 @@
 """Temperament and goodness of fit: nine dimensions, the course's classification rule, a fit score.
 
-The New York Longitudinal Study (NYLS) rated nine categories of temperament as
-high, medium or low (Thomas & Chess, 1977). The definitions are packaged with
-their citation (``widgets.data.load_table("temperament_dimensions")``). This
+The New York Longitudinal Study (NYLS; Thomas, Chess, Birch, Hertzig and
+colleagues, from 1956) rated nine categories of temperament as high, medium or
+low, as secondary sources report. The definitions (Chess & Thomas, 1996) are
+packaged with their citation (``widgets.data.load_table("temperament_dimensions")``). This
 module codes the three-point scale as numbers and builds on it:
 
 * :func:`make_profile` - a child's (or a setting's) ratings, one per dimension;
@@ -159,6 +160,7 @@ class DimensionInfo:
     definition: str
     low_label: str
     high_label: str
+    axis_label: str
     low_pole: str
     high_pole: str
     suggestion_if_child_higher: str
@@ -187,7 +189,8 @@ def dimension_info() -> dict[str, DimensionInfo]:
 # --------------------------------------------------------------------------- profiles
 def _check_rating(name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name}: rating must be a number from 1 to 3 (scale points), got {type(value).__name__} {value!r}")
+        raise ValueError(f"{name}: rating must be a number from 1 to 3 (scale points), "
+                         f"got {type(value).__name__} {value!r}")
     value = float(value)
     if not math.isfinite(value) or not SCALE_MIN <= value <= SCALE_MAX:
         raise ValueError(f"{name}: rating must be from 1 (low) to 3 (high) scale points, got {value!r}")
@@ -263,7 +266,8 @@ def _as_profile(value, parameter: str) -> Profile:
             return make_profile(**{str(k): v for k, v in value.items()})
         except ValueError as exc:
             raise ValueError(f"{parameter}: {exc}") from None
-    raise ValueError(f"{parameter}: expected a Profile (see make_profile) or a mapping of ratings, got {type(value).__name__}")
+    raise ValueError(f"{parameter}: expected a Profile (see make_profile) or a mapping of ratings, "
+                     f"got {type(value).__name__}")
 
 
 # --------------------------------------------------------------------------- classification
@@ -542,57 +546,77 @@ _CHILD_STYLE = dict(color=PALETTE["blue"], hatch="//", edgecolor=PALETTE["black"
 _SETTING_STYLE = dict(color=PALETTE["orange"], hatch="..", edgecolor=PALETTE["black"], linewidth=0.6)
 
 
+def _check_fit_result(result) -> FitResult:
+    if not isinstance(result, FitResult):
+        raise ValueError(f"result: expected a FitResult from goodness_of_fit, got {type(result).__name__}")
+    return result
+
+
+class _FitFigure:
+    """The fit figure's artists, so a view can redraw a new result in place (bar widths and texts only)."""
+
+    def __init__(self, result: FitResult, ax=None):
+        _check_fit_result(result)
+        if ax is None:
+            self.figure, self.ax = new_figure(width=7.0, height=4.6)
+        else:
+            self.figure, self.ax = ax.get_figure(), ax
+        ax = self.ax
+        info = dimension_info()
+        y = np.arange(len(DIMENSIONS))
+        self.child_bars = ax.barh(y - 0.2, result.child.as_array(), height=0.38, label="Child", **_CHILD_STYLE)
+        self.setting_bars = ax.barh(y + 0.2, result.setting.as_array(), height=0.38, label="Setting expects",
+                                    **_SETTING_STYLE)
+        ax.set_yticks(y, [info[name].axis_label for name in DIMENSIONS])
+        self.marks = [ax.text(3.06, row, "", va="center", fontsize=8, fontweight="bold") for row in y]
+        ax.invert_yaxis()
+        ax.set_xlim(0, 3.7)
+        ax.set_xticks([1, 2, 3], ["1 low", "2 medium", "3 high"])
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel("Rating (scale points)")
+        ax.set_ylabel("Dimension (low-high)")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+        self.update(result)
+
+    def update(self, result: FitResult):
+        """Show ``result`` (a FitResult) in the same axes; returns the Figure."""
+        _check_fit_result(result)
+        for bars, profile in ((self.child_bars, result.child), (self.setting_bars, result.setting)):
+            for bar, rating in zip(bars, profile.as_array()):
+                bar.set_width(rating)
+        for mark, name in zip(self.marks, DIMENSIONS):
+            mark.set_text(f"poor fit:\n{abs(result.gaps[name]):g} apart" if name in result.poorest else "")
+        self.ax.set_title(f"Child and setting: goodness of fit {result.score:.2f}")
+        return self.figure
+
+
 def plot_fit(result: FitResult, ax=None):
     """Paired horizontal bars: the child's rating and the setting's expectation per dimension (1-3 scale points).
 
     The poorest-fitting dimensions are marked, in bold at the right, with how far
     apart the two ratings are (scale points). Returns the Figure.
     """
-    if not isinstance(result, FitResult):
-        raise ValueError(f"result: expected a FitResult from goodness_of_fit, got {type(result).__name__}")
-    if ax is None:
-        fig, ax = new_figure(width=8.0, height=5.4)
-    else:
-        fig = ax.get_figure()
-    info = dimension_info()
-    y = np.arange(len(DIMENSIONS))
-    ax.barh(y - 0.2, result.child.as_array(), height=0.38, label="Child's rating", **_CHILD_STYLE)
-    ax.barh(y + 0.2, result.setting.as_array(), height=0.38, label="Setting expects / accommodates", **_SETTING_STYLE)
-    ax.set_yticks(y, [f"{info[name].dimension}\n({info[name].scale_text()})" for name in DIMENSIONS], fontsize=8)
-    for row, name in enumerate(DIMENSIONS):
-        if name in result.poorest:
-            ax.text(3.06, row, f"poor fit:\n{abs(result.gaps[name]):g} apart", va="center", fontsize=8, fontweight="bold")
-    ax.invert_yaxis()
-    ax.set_xlim(0, 3.75)
-    ax.set_xticks([1, 2, 3], ["1 low", "2 medium", "3 high"])
-    ax.grid(axis="y", visible=False)
-    ax.set_xlabel("Rating (scale points: 1 = low, 2 = medium, 3 = high)")
-    ax.set_ylabel("Temperament dimension")
-    ax.set_title(f"Child and setting compared: goodness of fit {result.score:.2f} (1 = perfect)")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.06), ncols=2, fontsize=8)
-    return fig
+    return _FitFigure(result, ax).figure
 
 
-def _dimension_names(names) -> str:
-    info = dimension_info()
-    words = [info[name].dimension.lower() for name in names]
+def _join(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def describe_fit(result: FitResult) -> str:
     """One-sentence description of :func:`plot_fit` (alt text)."""
-    if not isinstance(result, FitResult):
-        raise ValueError(f"result: expected a FitResult from goodness_of_fit, got {type(result).__name__}")
+    _check_fit_result(result)
+    info, child, setting = dimension_info(), result.child.as_dict(), result.setting.as_dict()
     if result.poorest:
-        gaps = ", ".join(
-            f"{dimension_info()[name].dimension.lower()} (child {result.child.as_dict()[name]:g}, setting "
-            f"{result.setting.as_dict()[name]:g})" for name in result.poorest)
-        poor = f"the poorest fit is on {gaps}"
+        poor = "the poorest fit is on " + _join([
+            f"{info[name].dimension.lower()} (child {child[name]:g}, setting {setting[name]:g})"
+            for name in result.poorest])
     else:
-        poor = f"no dimension differs by {result.threshold:g} scale point{'s' if result.threshold != 1 else ''} or more"
+        poor = f"no dimension differs by {result.threshold:g} scale point{'' if result.threshold == 1 else 's'} or more"
     return (f"Paired horizontal bars compare the child's ratings (blue, striped) with what the setting expects "
             f"(orange, dotted) on nine temperament dimensions rated 1 (low) to 3 (high); the goodness of fit is "
-            f"{result.score:.2f} out of 1, {poor}, and the course rule classifies the child as "
+            f"{result.score:.2f} out of 1, {poor}, and the course's teaching rule classifies the child as "
             f"{result.classification.label}.")
 
 
@@ -614,7 +638,8 @@ def plot_population(population: Population, ax=None):
     ax.set_xlabel("Temperament group (course rule)")
     ax.set_ylabel("Number of children")
     ax.set_title(f"{population.n} simulated children: observed and expected counts")
-    ax.legend()
+    ax.set_ylim(0, 1.25 * max(max(observed.values()), max(expected.values())))
+    ax.legend(loc="upper center", ncols=2)
     return fig
 
 
@@ -679,16 +704,13 @@ class TemperamentMatcher(ModelView):
         return goodness_of_fit(child, setting)
 
     def plot(self, result: FitResult):
-        # Redraw into the same Figure: after the first render its layout is kept
-        # (labels never change size), which halves the time of each update.
+        # One Figure for the view's lifetime: later results only change bar widths and
+        # texts, and the layout of the first render is kept (the labels never change).
         if self._fit_figure is None:
-            self._fit_figure = plot_fit(result)
-        else:
-            self._fit_figure.set_layout_engine("none")
-            ax = self._fit_figure.axes[0]
-            ax.clear()
-            plot_fit(result, ax=ax)
-        return self._fit_figure
+            self._fit_figure = _FitFigure(result)
+            return self._fit_figure.figure
+        self._fit_figure.figure.set_layout_engine("none")
+        return self._fit_figure.update(result)
 
     def describe(self, result: FitResult) -> str:
         return describe_fit(result)
@@ -705,7 +727,8 @@ class TemperamentMatcher(ModelView):
             parts.append(f"<p><b>Poorest fit</b> (at least {result.threshold:g} scale point apart) "
                          f"and what the setting could change:</p><ul>{items}</ul>")
         else:
-            parts.append(f"<p><b>Poorest fit:</b> none; no dimension is {result.threshold:g} scale point or more apart.</p>")
+            parts.append(f"<p><b>Poorest fit:</b> none; no dimension is {result.threshold:g} scale point "
+                         f"or more apart.</p>")
         reasons = "".join(f"<li>{e(reason)}</li>" for reason in result.classification.reasons)
         parts.append(f"<p><b>Child's profile by the course's teaching rule:</b> {e(result.classification.label)}"
                      f"</p><ul>{reasons}</ul>")
