@@ -10,9 +10,9 @@
 Everything is stored in nbgrader's own gradebook and folders, so the Formgrader and
 every nbgrader command keep working. ``autograde --jobs N`` runs N nbgrader processes,
 each in its own scratch course with its own gradebook (nbgrader's FAQ: never two
-writers on one SQLite file); the parent then records all results in the course
-gradebook alone, with nbgrader's own SaveAutoGrades on the executed notebooks, so the
-scores are exactly those of a serial ``nbgrader autograde``.
+writers on one SQLite file). Each worker runs plain ``nbgrader autograde``, so every
+score is computed by nbgrader itself; the parent alone then copies the results into the
+course gradebook through nbgrader's API, one batch at a time.
 """
 from __future__ import annotations
 
@@ -114,26 +114,6 @@ def _worker_config(worker: Path, course: Path, isolated: bool) -> None:
     (worker / "nbgrader_config.py").write_text(text)
 
 
-def _merge_config(merge: Path, course: Path, staging: Path) -> None:
-    """Record executed notebooks in the course gradebook without executing them again."""
-    (merge / "nbgrader_config.py").write_text(textwrap.dedent(f"""\
-        from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, DeduplicateIds,
-                                            IgnorePattern, LimitOutput, OverwriteKernelspec, SaveAutoGrades)
-        c = get_config()
-        load_subconfig({str(course / "course_config.py")!r})
-        c.CourseDirectory.root = {str(merge)!r}
-        c.CourseDirectory.db_url = {db_url(course)!r}
-        c.CourseDirectory.source_directory = {str(course / "source")!r}
-        c.CourseDirectory.submitted_directory = {str(staging)!r}
-        c.CourseDirectory.autograded_directory = {str(course / "autograded")!r}
-        c.Exchange.root = {str(merge / ".exchange")!r}
-        c.Autograde.create_student = True
-        c.Autograde.sanitize_preprocessors = [DeduplicateIds, OverwriteKernelspec, CheckCellMetadata]
-        c.Autograde.autograde_preprocessors = [IgnorePattern, LimitOutput, SaveAutoGrades,
-                                               AssignLatePenalties, CheckCellMetadata]
-        """))
-
-
 def _readable(path: Path) -> str:
     """'' when ``path`` is a notebook nbgrader can read, else the reason."""
     if not path.exists():
@@ -149,20 +129,62 @@ def _readable(path: Path) -> str:
     return ""
 
 
-def _grade_batch(course: Path, worker: Path, assignment: str, students: list[str], staging: Path,
-                 log: list, lock: threading.Lock) -> None:
-    """Execute a batch of submissions in the worker's scratch course; move results to staging."""
+def _make_worker(worker: Path, course: Path, assignment: str, isolated: bool) -> Path:
+    """A scratch course with the assignment and a gradebook of its own (same due date)."""
+    shutil.copytree(course / "source" / assignment, worker / "source" / assignment)
+    _worker_config(worker, course, isolated)
+    url = db_url(course)
+    if url.startswith("sqlite:///") and Path(url[len("sqlite:///"):]).is_file():
+        shutil.copy(url[len("sqlite:///"):], worker / "gradebook.db")  # nobody writes it during setup
+        return worker
+    made = run_nbgrader(["generate_assignment", assignment, "--force"], cwd=worker)  # e.g. PostgreSQL course
+    if made.returncode != 0:
+        raise RuntimeError(f"generate_assignment failed in a grading worker:\n{made.stderr[-3000:]}")
+    with Gradebook(url) as gb, Gradebook("sqlite:///" + str(worker / "gradebook.db")) as wgb:
+        wgb.update_or_create_assignment(assignment, duedate=gb.find_assignment(assignment).duedate)
+    return worker
+
+
+def _grade_batch(course: Path, worker: Path, assignment: str, students: list[str], log: list,
+                 lock: threading.Lock) -> None:
+    """Execute a batch with nbgrader in the worker, then record it in the course gradebook.
+
+    The worker's own nbgrader run computes every score (Execute, SaveAutoGrades, late
+    penalties); recording copies those values through nbgrader's API under a lock, so the
+    course gradebook has exactly one writer at a time.
+    """
     shutil.rmtree(worker / "submitted", ignore_errors=True)
     shutil.rmtree(worker / "autograded", ignore_errors=True)
     for student in students:
         shutil.copytree(course / "submitted" / student / assignment, worker / "submitted" / student / assignment)
     result = run_nbgrader(["autograde", assignment, "--force"], cwd=worker)
+    done = [s for s in students if (worker / "autograded" / s / assignment).is_dir()]
     with lock:
         log.append(result.stdout + result.stderr)
-    for student in students:
-        done = worker / "autograded" / student / assignment
-        if done.is_dir():
-            shutil.move(str(done), staging / student / assignment)
+        _record(course, worker, assignment, done)
+
+
+def _record(course: Path, worker: Path, assignment: str, students: list[str]) -> None:
+    """Copy graded submissions from a worker's gradebook and folders into the course's."""
+    with Gradebook("sqlite:///" + str(worker / "gradebook.db")) as wgb, Gradebook(db_url(course)) as gb:
+        for student in students:
+            done = wgb.find_submission(assignment, student)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # SQLAlchemy autoflush chatter inside nbgrader
+                gb.update_or_create_submission(assignment, student, timestamp=done.timestamp)
+            for wnb in done.notebooks:
+                nb = gb.find_submission_notebook(wnb.name, assignment, student)
+                nb.late_submission_penalty = wnb.late_submission_penalty
+                for wgrade in wnb.grades:
+                    grade = gb.find_grade(wgrade.name, wnb.name, assignment, student)
+                    grade.auto_score, grade.needs_manual_grade = wgrade.auto_score, wgrade.needs_manual_grade
+                for wcomment in wnb.comments:
+                    gb.find_comment(wcomment.name, wnb.name, assignment, student).auto_comment = wcomment.auto_comment
+            gb.db.commit()
+            target = course / "autograded" / student / assignment
+            shutil.rmtree(target, ignore_errors=True)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(worker / "autograded" / student / assignment), target)
 
 
 def isolation_mode(allow_unisolated: bool) -> str:
@@ -214,19 +236,9 @@ def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = 
 
     with tempfile.TemporaryDirectory(prefix=f"grade-{assignment}-") as tmp:
         tmp = Path(tmp)
-        staging = tmp / "staging"
-        staging.mkdir()
         jobs = max(1, min(jobs, len(gradable) or 1))
-        workers = []
-        for k in range(jobs):
-            worker = tmp / f"worker{k}"
-            shutil.copytree(course / "source" / assignment, worker / "source" / assignment)
-            _worker_config(worker, course, isolated=isolation == "sandbox")
-            made = run_nbgrader(["generate_assignment", assignment, "--force"], cwd=worker)
-            if made.returncode != 0:
-                raise RuntimeError(f"generate_assignment failed in a worker:\n{made.stderr[-3000:]}")
-            workers.append(worker)
-        size = batch or max(1, math.ceil(len(gradable) / (jobs * 3)))
+        workers = [_make_worker(tmp / f"worker{k}", course, assignment, isolation == "sandbox") for k in range(jobs)]
+        size = batch or max(1, math.ceil(len(gradable) / jobs))  # one nbgrader start-up per worker
         batches = [gradable[i:i + size] for i in range(0, len(gradable), size)]
         log, lock = [], threading.Lock()
         free = list(workers)
@@ -235,23 +247,16 @@ def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = 
             with lock:
                 worker = free.pop()
             try:
-                _grade_batch(course, worker, assignment, students, staging, log, lock)
+                _grade_batch(course, worker, assignment, students, log, lock)
             finally:
                 with lock:
                     free.append(worker)
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             list(pool.map(run, batches))
-
-        merge = tmp / "merge"
-        merge.mkdir()
-        _merge_config(merge, course, staging)
         for student in gradable:
-            if not (staging / student / assignment).is_dir():
+            if not (course / "autograded" / student / assignment).is_dir():
                 outcomes[student] = Outcome(student, "grading failed", flags=[_failure_reason("\n".join(log), student, assignment)])
-        if any((staging / s).is_dir() for s in gradable):
-            merged = run_nbgrader(["autograde", assignment, "--force"], cwd=merge)
-            log.append(merged.stdout + merged.stderr)
         (course / REPORTS / assignment).mkdir(parents=True, exist_ok=True)
         (course / REPORTS / assignment / "autograde.log").write_text("\n".join(log))
 
