@@ -27,8 +27,11 @@ instructor: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=. --port=$(PORT)
 
 ## test: set up and run the whole test suite
+# The package, pipeline, grading and browser tests run in parallel; the source notebooks run
+# under nbval in one process (nbval runs a notebook's cells as ordered items in one kernel).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests
+	$(BIN)/python -m pytest -p no:xdist source
 
 ## release: regenerate release/ from source/ with nbgrader
 release: $(STAMP)

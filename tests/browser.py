@@ -120,10 +120,14 @@ class NotebookPage:
         self.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=90_000)
 
     def run_all(self, timeout_s: float = 240) -> None:
-        """Run > Run All Cells, then wait until the kernel is idle and no cell is queued."""
+        """Run > Run All Cells, then wait until every code cell has run and the kernel is idle."""
         self.page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
         self.page.get_by_role("menuitem", name="Run", exact=True).click()
         self.page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        self.page.wait_for_function(
+            """() => { const prompts = Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt'));
+                       return prompts.length > 0 && prompts.every(p => /\[\d+\]/.test(p.textContent)); }""",
+            timeout=timeout_s * 1000)
         self.wait_idle(timeout_s)
 
     def wait_idle(self, timeout_s: float = 120) -> None:

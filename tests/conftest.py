@@ -11,13 +11,6 @@ from tools.course import assignments, is_answer, is_autograded_test, is_manual, 
 ASSIGNMENTS = assignments()
 
 
-def pytest_collection_modifyitems(items):
-    # nbval items are slow notebook runs: spread them over xdist workers like the rest.
-    for item in items:
-        if item.nodeid.startswith("source/"):
-            item.add_marker(pytest.mark.notebook)
-
-
 def read_source(assignment: str):
     return nbformat.read(source_notebook(assignment), as_version=4)
 
