@@ -30,7 +30,7 @@ instructor: $(STAMP)
 # The package, pipeline, grading and browser tests run in parallel; the source notebooks run
 # under nbval in one process (nbval runs a notebook's cells as ordered items in one kernel).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup --durations=12 tests
 	$(BIN)/python -m pytest -p no:xdist source
 
 ## release: regenerate release/ from source/ with nbgrader

@@ -119,15 +119,29 @@ class NotebookPage:
         self.notebook.wait_for(timeout=90_000)
         self.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=90_000)
 
-    def run_all(self, timeout_s: float = 240) -> None:
-        """Run > Run All Cells, then wait until every code cell has run and the kernel is idle."""
-        self.page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
-        self.page.get_by_role("menuitem", name="Run", exact=True).click()
-        self.page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        self.page.wait_for_function(
-            """() => { const prompts = Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt'));
-                       return prompts.length > 0 && prompts.every(p => /\[\d+\]/.test(p.textContent)); }""",
-            timeout=timeout_s * 1000)
+    _ALL_RAN = """() => { const prompts = Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt'));
+                          return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }"""
+    _STARTED = """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt'))
+                          .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"""
+
+    def run_all(self, timeout_s: float = 300) -> None:
+        """Run > Run All Cells, then wait until every code cell has run and the kernel is idle.
+
+        On a loaded machine the kernel may still be starting when the menu is used, and the
+        command then does nothing: try again until cells start running.
+        """
+        for attempt in range(4):
+            self.page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+            self.page.get_by_role("menuitem", name="Run", exact=True).click()
+            self.page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            try:
+                self.page.wait_for_function(self._STARTED, timeout=30_000)
+                break
+            except Exception:
+                self.page.keyboard.press("Escape")
+                if attempt == 3:
+                    raise
+        self.page.wait_for_function(self._ALL_RAN, timeout=timeout_s * 1000)
         self.wait_idle(timeout_s)
 
     def wait_idle(self, timeout_s: float = 120) -> None:

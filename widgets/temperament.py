@@ -679,8 +679,10 @@ class TemperamentMatcher(ModelView):
             controls = [self.controls[f"{prefix}_{name}"] for name in DIMENSIONS]
             for control in controls:
                 control.layout.width = "100%"
+                control.style.description_width = "65%"  # long, descriptive labels stay readable
+            # side by side where there is room; one above the other on a narrow notebook
             columns.append(ipywidgets.VBox([ipywidgets.HTML(f"<b>{heading}</b>")] + controls,
-                                           layout=ipywidgets.Layout(flex="1 1 360px", min_width="300px")))
+                                           layout=ipywidgets.Layout(flex="1 1 640px", min_width="320px")))
         header = list(self.widget.children[:1]) if self.title else []
         self.widget = ipywidgets.VBox(header + [
             ipywidgets.HBox(columns, layout=ipywidgets.Layout(flex_flow="row wrap", width="100%")),

@@ -44,8 +44,13 @@ class ModelView:
             self.controls[name].value = value
         for control in self.controls.values():
             control.style = {"description_width": "initial"}
-            if hasattr(control, "readout"):  # sliders: wide enough to read, narrow enough for a laptop
-                control.layout.width = "min(100%, 520px)"
+            if hasattr(control, "readout") or isinstance(control, ipywidgets.Dropdown):
+                # sliders and drop-downs: wide enough to read, narrow enough for a laptop
+                if not control.layout.width:
+                    control.layout.width = "min(100%, 520px)"
+            if isinstance(control, ipywidgets.Checkbox):  # show the whole label, not a truncated one
+                control.indent = False
+                control.layout.width = "auto"
         self.figure = ipywidgets.HTML(layout=ipywidgets.Layout(min_height="200px"))
         self.summary = ipywidgets.HTML()
         self.error = ipywidgets.HTML()
