@@ -55,3 +55,12 @@ def delete_cell(nb, grade_id):
     nb = copy.deepcopy(nb)
     nb.cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") != grade_id]
     return nb
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where the browser tests left their screenshots (one PNG per notebook, after interaction)."""
+    from tests.browser import ARTIFACTS
+
+    shots = sorted(ARTIFACTS.glob("*.png")) if ARTIFACTS.is_dir() else []
+    if shots:
+        terminalreporter.write_line(f"browser screenshots ({len(shots)} PNG): {ARTIFACTS}")
