@@ -27,6 +27,8 @@ import numpy as np
 from .data import load_table
 from .figures import LINESTYLES, MARKERS, PALETTE, new_figure
 from .view import ModelView
+from .validate import real as _real
+from .validate import integer as _integer
 
 __all__ = [
     "CATEGORIES",
@@ -67,28 +69,6 @@ __all__ = [
 # --------------------------------------------------------------------------
 # Input checks (messages name the parameter)
 # --------------------------------------------------------------------------
-def _real(name: str, value, *, low: float | None = None, high: float | None = None,
-          low_open: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name}: expected a finite number, got {value!r}")
-    if low is not None and (value <= low if low_open else value < low):
-        raise ValueError(f"{name}: must be {'>' if low_open else '>='} {low}, got {value!r}")
-    if high is not None and value > high:
-        raise ValueError(f"{name}: must be <= {high}, got {value!r}")
-    return value
-
-
-def _integer(name: str, value, *, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name}: expected a whole number, got {type(value).__name__} {value!r}")
-    if value < low:
-        raise ValueError(f"{name}: must be >= {low}, got {value!r}")
-    return int(value)
-
-
 def _rng(seed) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed

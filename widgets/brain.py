@@ -29,6 +29,8 @@ from matplotlib.patches import Patch
 from .data import load_table
 from .figures import LINESTYLES, MARKERS, PALETTE, new_figure
 from .view import ModelView
+from .validate import real as _real
+from .validate import integer as _integer
 
 __all__ = [
     "REGIONS",
@@ -73,32 +75,6 @@ _REGION_STYLE = {  # colour, line style, marker: told apart without colour too
 
 
 # --- input checks -------------------------------------------------------------
-
-def _real(name: str, value, *, low: float | None = None, high: float | None = None,
-          low_open: bool = False) -> float:
-    """``value`` as a float, or ValueError naming ``name`` (bools and non-numbers refused)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name}: expected a finite number, got {value!r}")
-    if low is not None and (value < low or (low_open and value == low)):
-        bound = f"greater than {low:g}" if low_open else f"at least {low:g}"
-        raise ValueError(f"{name}: must be {bound}, got {value:g}")
-    if high is not None and value > high:
-        raise ValueError(f"{name}: must be at most {high:g}, got {value:g}")
-    return value
-
-
-def _integer(name: str, value, *, low: int, high: int) -> int:
-    """``value`` as an int in [low, high], or ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name}: expected a whole number, got {type(value).__name__} {value!r}")
-    value = int(value)
-    if not low <= value <= high:
-        raise ValueError(f"{name}: must be between {low} and {high}, got {value}")
-    return value
-
 
 def _region(region) -> str:
     if not isinstance(region, str):

@@ -30,6 +30,7 @@ import numpy as np
 from .data import load_table
 from .figures import LINESTYLES, MARKERS, PALETTE, figure_html, new_figure
 from .view import ModelView
+from .validate import real as _real
 
 __all__ = [
     "MIN_BREATHS_PER_MINUTE",
@@ -70,20 +71,6 @@ _EPS = 1e-9
 # --------------------------------------------------------------------------
 # Input checks (messages name the parameter)
 # --------------------------------------------------------------------------
-def _real(name: str, value, *, low: float | None = None, high: float | None = None,
-          low_open: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name}: expected a finite number, got {value!r}")
-    if low is not None and (value <= low if low_open else value < low):
-        raise ValueError(f"{name}: must be {'>' if low_open else '>='} {low:g}, got {value!r}")
-    if high is not None and value > high:
-        raise ValueError(f"{name}: must be <= {high:g}, got {value!r}")
-    return value
-
-
 def _num(value: float) -> str:
     """A short number for text: 4 -> '4', 4.8 -> '4.8', 9.2307 -> '9.2'."""
     text = f"{value:.1f}"

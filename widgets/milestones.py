@@ -28,13 +28,13 @@ import html
 import math
 import numbers
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from statistics import NormalDist
 
 import ipywidgets
 import numpy as np
 
-from .culture import WHOStudy, who_study
+from .culture import MilestoneWindow, WHOStudy, who_study, who_windows
 from .data import load_table
 from .figures import LINESTYLES, PALETTE, new_figure
 from .view import ModelView
@@ -95,29 +95,13 @@ def _months(name: str, value, *, low: float = 0.0, high: float = MAX_AGE_MONTHS)
 
 # --------------------------------------------------------------------------- data
 @dataclass(frozen=True)
-class Window:
+class Window(MilestoneWindow):
     """A WHO window of achievement for one gross motor milestone; ages in months.
 
-    The bounds (1st and 99th percentiles) are verified (``window_status`` "V"); ``mean_months``
-    and ``sd_months`` are approximate (see ``mean_status`` and ``sd_status``: "V-sec" or "R").
+    The one packaged WHO table is read by :func:`widgets.culture.who_windows`; this adds what
+    notebook 09 needs. The bounds (1st and 99th percentiles) are verified (``window_status``
+    "V"); ``mean_months`` and ``sd_months`` are approximate (``mean_status``/``sd_status``).
     """
-
-    key: str
-    milestone: str
-    first_percentile_months: float
-    ninety_ninth_percentile_months: float
-    window_status: str
-    mean_months: float
-    sd_months: float
-    mean_status: str
-    sd_status: str
-    criterion: str | None
-    criterion_status: str | None
-
-    @property
-    def width_months(self) -> float:
-        """Width of the window: 99th minus 1st percentile (months), rounded to remove float noise."""
-        return round(self.ninety_ninth_percentile_months - self.first_percentile_months, 10)
 
     @property
     def approximation_available(self) -> bool:
@@ -127,18 +111,7 @@ class Window:
 
 def milestone_windows() -> tuple[Window, ...]:
     """The six WHO windows in the table's order (the usual order of achievement)."""
-    table = load_table("who_motor_windows")
-    return tuple(
-        Window(
-            key=r["key"], milestone=r["milestone"],
-            first_percentile_months=float(r["first_percentile_months"]),
-            ninety_ninth_percentile_months=float(r["ninety_ninth_percentile_months"]),
-            window_status=r["window_status"], mean_months=float(r["mean_months"]), sd_months=float(r["sd_months"]),
-            mean_status=r["mean_status"], sd_status=r["sd_status"],
-            criterion=r["criterion"] or None, criterion_status=r["criterion_status"] or None,
-        )
-        for r in table.rows
-    )
+    return tuple(Window(**asdict(window)) for window in who_windows())
 
 
 def milestone_keys() -> tuple[str, ...]:

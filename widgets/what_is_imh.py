@@ -35,6 +35,7 @@ from matplotlib.patches import Rectangle
 from .data import load_table
 from .figures import LINESTYLES, MARKERS, PALETTE, new_figure
 from .view import ModelView
+from .validate import real as _real
 
 __all__ = [
     "AGES",
@@ -98,21 +99,6 @@ def _age_text(age_years: float) -> str:
     if 0 < age_years < 1 and abs(months - round(months)) < 1e-9:
         return f"{round(months)} month{'s' if round(months) != 1 else ''}"
     return f"{age_years:g} years"
-
-
-def _real(name: str, value, *, low: float | None = None, high: float | None = None,
-          low_open: bool = False) -> float:
-    """``value`` as a float, or ValueError naming ``name`` (wrong type, not finite, out of range)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name}: expected a number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name}: expected a finite number, got {value!r}")
-    if low is not None and (value <= low if low_open else value < low):
-        raise ValueError(f"{name}: must be {'>' if low_open else '>='} {low:g}, got {value:g}")
-    if high is not None and value > high:
-        raise ValueError(f"{name}: must be <= {high:g}, got {value:g}")
-    return value
 
 
 # --- capacities ----------------------------------------------------------------
