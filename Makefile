@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 JOBS ?= auto
 PORT ?= 8888
+# JupyterLab refuses to run as root unless told; on a personal machine this is empty.
+ROOTFLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: lab instructor test test-fast release bench clean-work
 
@@ -20,11 +22,11 @@ $(STAMP): pyproject.toml
 ## lab: set up and open the student notebooks in JupyterLab (your own copies in my-work/)
 lab: $(STAMP)
 	$(BIN)/python -m tools.workspace my-work
-	$(BIN)/jupyter lab --notebook-dir=my-work --port=$(PORT)
+	$(BIN)/jupyter lab --notebook-dir=my-work --port=$(PORT) $(ROOTFLAG)
 
 ## instructor: open the whole course (source/, release/, formgrader) in JupyterLab
 instructor: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. --port=$(PORT)
+	$(BIN)/jupyter lab --notebook-dir=. --port=$(PORT) $(ROOTFLAG)
 
 ## test: set up and run the whole test suite
 # The package, pipeline, grading and browser tests run in parallel; the source notebooks run
