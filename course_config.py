@@ -6,10 +6,12 @@ Run nbgrader from the course root: relative paths below are resolved there.
 """
 import os
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern,
+                                    LimitOutput, SaveAutoGrades)
 from nbgrader.preprocessors import GetGrades
 
-from widgets.feedback import HideHiddenTests
+from grading.nbgrader_ext import FEEDBACK_TEMPLATES, HideHiddenTests, JudgeAnswers, MathToMathML
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
@@ -43,6 +45,23 @@ c.Execute.interrupt_on_timeout = True
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 50
 
+# --- Judging (every path that autogrades: tools.grade, plain nbgrader, the Formgrader) ---
+# The student's kernel only hands over its answers as plain data; JudgeAnswers compares
+# them with keys made from source/ (in .grading/keys/, never in release/ or the kernel) and
+# sets each test cell's outputs so SaveAutoGrades records exactly the judge's score.
+# nbgrader 0.9.6's default list, with the judge between LimitOutput and SaveAutoGrades.
+c.Autograde.autograde_preprocessors = [
+    Execute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    JudgeAnswers,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+c.JudgeAnswers.course_root = os.getcwd()
+
 # --- Student version ----------------------------------------------------------
 c.ClearSolutions.code_stub = {
     "python": "# YOUR CODE HERE\nraise NotImplementedError()",
@@ -56,5 +75,12 @@ c.GenerateAssignment.create_assignment = True
 c.GenerateFeedback.preprocessors = [
     GetGrades,
     HideHiddenTests,
+    MathToMathML,
     CSSHTMLHeaderPreprocessor,
+]
+# Exercise titles, sections to revisit, no MathJax download (grading/templates/imh_feedback).
+c.HTMLExporter.template_name = "imh_feedback"
+c.HTMLExporter.extra_template_basedirs = [
+    FEEDBACK_TEMPLATES,
+    os.path.join(os.path.dirname(__import__("nbgrader").__file__), "server_extensions", "formgrader", "templates"),
 ]

@@ -1,6 +1,6 @@
-"""Copy the student notebooks into a learner's own folder (``make lab``).
+"""Copy the self-paced notebooks into a learner's own folder (``make lab``).
 
-release/ stays untouched (it is generated and committed); a learner works on
+selfpaced/ (the self-paced edition) stays untouched (generated and committed); a learner works on
 copies in my-work/. Existing copies are never overwritten, so ``make lab`` can
 be run again at any time without losing work; notebooks added to the course
 later are copied in on the next run.
@@ -11,14 +11,15 @@ import shutil
 import sys
 from pathlib import Path
 
-from tools.course import RELEASE, ROOT
+from tools.course import ROOT
+from tools.release import SELFPACED
 
 
 def sync_workspace(dest: Path) -> list[Path]:
-    """Copy each release notebook that ``dest`` does not have yet; return the new copies."""
+    """Copy each self-paced notebook that ``dest`` does not have yet; return the new copies."""
     copied = []
-    for notebook in sorted(RELEASE.glob("*/*.ipynb")):
-        target = dest / notebook.relative_to(RELEASE)
+    for notebook in sorted(SELFPACED.glob("*/*.ipynb")):
+        target = dest / notebook.relative_to(SELFPACED)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(notebook, target)

@@ -1,0 +1,165 @@
+"""nbgrader preprocessors of the course (configured in course_config.py).
+
+- :class:`JudgeAnswers` (autograde): scores every test cell with :mod:`grading.judge`
+  against keys the kernel never saw, so plain ``nbgrader autograde``, the Formgrader's
+  button and ``python -m tools.grade autograde`` all grade the same way.
+- :class:`HideHiddenTests` (feedback): nbgrader's default feedback shows hidden tests
+  (nbgrader #917, #1363); this replaces each hidden region with a one-line note and
+  removes traceback frames that quote it.
+- :class:`MathToMathML` (feedback): formulas that render without a network.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool, Unicode
+
+from grading.judge import judge_item, records_in
+from grading.keys import is_test_cell, item_of, load_keys, nbgrader_meta
+
+BEGIN = "### BEGIN HIDDEN TESTS"
+END = "### END HIDDEN TESTS"
+NOTE = "# (hidden tests were run here; their code is not shown in feedback)"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def hidden_lines(source: str) -> list[str]:
+    """The stripped, non-empty code lines inside hidden-test regions of a cell."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        if BEGIN in line:
+            inside = True
+        elif END in line:
+            inside = False
+        elif inside and line.strip():
+            lines.append(line.strip())
+    return lines
+
+
+def strip_hidden(source: str) -> str:
+    """The cell source with each hidden-test region replaced by :data:`NOTE`."""
+    out, inside = [], False
+    for line in source.splitlines():
+        if BEGIN in line:
+            inside = True
+            out.append(NOTE)
+        elif END in line:
+            inside = False
+        elif not inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+class HideHiddenTests(Preprocessor):
+    """Remove hidden-test source and the traceback lines that quote it."""
+
+    # nbgrader registers converter preprocessors without enabling them; nbconvert's default is off.
+    enabled = Bool(True, help="Hide hidden tests in feedback (on unless switched off).").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or BEGIN not in cell.source:
+            return cell, resources
+        secret = hidden_lines(cell.source)
+        cell.source = strip_hidden(cell.source)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["traceback"] = [
+                    frame for frame in output.get("traceback", [])
+                    if not any(line in _ANSI.sub("", frame) for line in secret)
+                ]
+                if not output["traceback"]:
+                    output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+        return cell, resources
+
+
+# --- the judge inside nbgrader autograde ------------------------------------------------------
+
+JUDGE_META = "imh_judge"
+
+
+def judged_outputs(result, execution_count=None) -> list:
+    """The outputs a judged test cell gets: nbgrader reads its score from them exactly
+    (no error = full points, an execute_result number = partial credit, an error = 0)."""
+    marks = "; ".join(("\u2714 " if p.correct else "\u2718 ") + p.name + ("" if p.correct else f" ({p.reason})")
+                      for p in result.parts)
+    summary = f"Judged by the course: {result.score:g} of {result.points:g} points. {marks}."
+    if result.score >= result.points:
+        return [nbformat.v4.new_output("stream", name="stdout", text=summary + "\n")]
+    if result.score > 0:
+        return [nbformat.v4.new_output("stream", name="stdout", text=summary + "\n"),
+                nbformat.v4.new_output("execute_result", data={"text/plain": repr(result.score)},
+                                       execution_count=execution_count)]
+    return [nbformat.v4.new_output("error", ename="NotRight", evalue=summary, traceback=[summary])]
+
+
+class JudgeAnswers(Preprocessor):
+    """Score every autograded test cell with the judge, after Execute and before SaveAutoGrades.
+
+    The cell's outputs are replaced by the judge's verdict, so nothing the student's code
+    printed, raised or returned in that cell changes its score; the verdict, per-part
+    reasons and flags are kept in the notebook's metadata for the grading report.
+    """
+
+    enabled = Bool(True, help="Judge answers outside the kernel (refuse to grade without keys).").tag(config=True)
+    keys_dir = Unicode("", help="Folder of key files (default: .grading/keys in the course root).").tag(config=True)
+    course_root = Unicode("", help="Course root holding source/ (default: the working folder).").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        assignment, notebook = info.get("assignment"), info.get("notebook")
+        course = Path(self.course_root or os.getcwd())
+        keys = load_keys(course, assignment, notebook, Path(self.keys_dir) if self.keys_dir else None)
+        verdicts, flags = {}, []
+        seen = set()
+        for cell in nb.cells:
+            if not is_test_cell(cell):
+                continue
+            item = item_of(nbgrader_meta(cell)["grade_id"])
+            seen.add(item)
+            errors = [f"{o.get('ename')}" for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            key = keys["items"].get(item)
+            points = float(nbgrader_meta(cell).get("points", 0))
+            if key is None:
+                raise RuntimeError(f"no key for {item} in {assignment}/{notebook}: rebuild the keys "
+                                   f"(python -m grading.keys {assignment})")
+            records, problems = records_in(cell.get("outputs", []))
+            result = judge_item(item, key["parts"], records, points, problems)
+            cell.outputs = judged_outputs(result, cell.get("execution_count"))
+            verdicts[item] = {"score": result.score, "points": result.points, "title": key["title"],
+                              "section": key["section"], "errors": errors, "flags": list(result.flags),
+                              "parts": {p.name: {"correct": p.correct, "reason": p.reason} for p in result.parts}}
+            cell.metadata[JUDGE_META] = {"title": key["title"], "section": key["section"], "missed": result.missed}
+            flags += [f"{item}: {f}" for f in result.flags]
+        nb.metadata[JUDGE_META] = {"items": verdicts, "flags": flags}
+        return nb, resources
+
+
+class MathToMathML(Preprocessor):
+    """Turn $...$ and $$...$$ in markdown cells into MathML, which browsers show without a
+    network (nbgrader's feedback page loads MathJax from a CDN)."""
+
+    enabled = Bool(True).tag(config=True)
+    _MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$", re.S)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "markdown" or "$" not in cell.source:
+            return cell, resources
+        from latex2mathml.converter import convert
+
+        def to_mathml(match):
+            display = match.group(1) is not None
+            tex = match.group(1) if display else match.group(2)
+            try:
+                return convert(tex.strip(), display="block" if display else "inline")
+            except Exception:  # leave what cannot be converted as it was written
+                return match.group(0)
+
+        cell.source = self._MATH.sub(to_mathml, cell.source)
+        return cell, resources
+
+
+FEEDBACK_TEMPLATES = str(Path(__file__).resolve().parent / "templates")
