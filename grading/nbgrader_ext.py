@@ -130,6 +130,7 @@ class JudgeAnswers(Preprocessor):
             result = judge_item(item, key["parts"], records, points, problems)
             cell.outputs = judged_outputs(result, cell.get("execution_count"))
             verdicts[item] = {"score": result.score, "points": result.points, "title": key["title"],
+                              "ran": cell.get("execution_count") is not None,
                               "section": key["section"], "errors": errors, "flags": list(result.flags),
                               "parts": {p.name: {"correct": p.correct, "reason": p.reason} for p in result.parts}}
             cell.metadata[JUDGE_META] = {"title": key["title"], "section": key["section"], "missed": result.missed}

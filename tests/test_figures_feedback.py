@@ -3,7 +3,7 @@ import matplotlib
 import nbformat
 import pytest
 
-from widgets.feedback import NOTE, HideHiddenTests, hidden_lines, strip_hidden
+from grading.nbgrader_ext import NOTE, HideHiddenTests, hidden_lines, strip_hidden
 from widgets.figures import PALETTE, course_style, figure_html, new_figure, show
 
 

@@ -77,13 +77,13 @@ def _hostile(course: Path, port: int) -> dict[str, str]:
 
 
 def _shadow_package(folder: Path) -> None:
-    """Files a student adds next to the notebook: a fake widgets.checks that passes everything."""
+    """Files a student adds next to the notebook: a fake widgets.answers whose hand_in hands in nothing."""
     fake = folder / "widgets"
     fake.mkdir()
     (fake / "__init__.py").write_text("")
-    (fake / "checks.py").write_text(
+    (fake / "answers.py").write_text(
         "def _ok(*args, **kwargs):\n    print('fake check passed')\n"
-        "check_choice = check_number = check_mapping = check_set = check_order = check_label = check_true = _ok\n")
+        "hand_in = call = check_form = as_choice = as_number = as_count = as_mapping = as_order = _ok\n")
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ def test_required_course_packages_are_pinned():
 
 
 def test_importing_the_package_does_no_work_and_changes_no_global_state():
-    code = ("import sys, matplotlib; import widgets, widgets.checks, widgets.figures, widgets.data, widgets.view; "
+    code = ("import sys, matplotlib; import widgets, widgets.answers, widgets.figures, widgets.data, widgets.view; "
             "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'; "
             "snap = lambda: {k: dict.__getitem__(matplotlib.rcParams, k) for k in dict.keys(matplotlib.rcParams)}; "
             "before = snap(); fig, ax = widgets.figures.new_figure(); widgets.figures.figure_png(fig); "

@@ -86,10 +86,7 @@ def lint(nb, *, min_autograded: int = 6) -> list[str]:
         if (is_answer(cell) or is_autograded_test(cell)) and "raises-exception" not in cell.get("metadata", {}).get("tags", []):
             problems.append(f"cell {nbgrader_meta(cell)['grade_id']} lacks the raises-exception tag (Run All must carry on)")
         if is_autograded_test(cell):
-            if "### BEGIN HIDDEN TESTS" not in cell.source:
-                problems.append(f"test cell {nbgrader_meta(cell)['grade_id']} has no hidden tests")
-            if "check_" not in cell.source.split("### BEGIN HIDDEN TESTS")[0]:
-                problems.append(f"test cell {nbgrader_meta(cell)['grade_id']} has no visible answer-safe check")
+            problems += judged_cell_problems(nbgrader_meta(cell)["grade_id"], cell.source)
             if i == 0 or not is_answer(cells[i - 1]):
                 problems.append(f"test cell {nbgrader_meta(cell)['grade_id']} does not follow an answer cell")
     ids = [nbgrader_meta(c)["grade_id"] for c in cells if nbgrader_meta(c).get("grade_id")]
@@ -104,6 +101,63 @@ def lint(nb, *, min_autograded: int = 6) -> list[str]:
     if not any(c.cell_type == "code" and re.search(r"\b[A-Z]\w*(Explorer|Matcher|View|Sorter|Guide|Finder|Widget)\b|\bexplore_\w+\(", c.source)
                for c in cells):
         problems.append("no widget exploration cell")
+    return problems
+
+
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+
+def handed_in_parts(text: str) -> list[tuple[str, str, str, bool]]:
+    """(item, part name, AST dump of the value expression, is a ``call(...)``) for every
+    part of every ``hand_in(...)`` in ``text``."""
+    import ast
+
+    out = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "hand_in" and node.args:
+            item = node.args[0].value if isinstance(node.args[0], ast.Constant) else "?"
+            for part in node.args[1:]:
+                if isinstance(part, ast.Call) and len(part.args) >= 2 and isinstance(part.args[0], ast.Constant):
+                    value = part.args[1]
+                    is_call = isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "call"
+                    out.append((item, part.args[0].value, ast.dump(value), is_call))
+    return out
+
+
+def judged_cell_problems(grade_id: str, source: str) -> list[str]:
+    """What is wrong with a test cell under the judging design (empty list = fine).
+
+    Visible: form checks and ``hand_in`` of the item's answers (the judge compares them with
+    the key). Hidden (only for function exercises): ``hand_in`` of the function on inputs that
+    appear nowhere in the visible part, so passing the visible example proves nothing hidden.
+    """
+    item = grade_id[:-len("_tests")] if grade_id.endswith("_tests") else grade_id
+    visible, _, rest = source.partition(HIDDEN_BEGIN)
+    hidden = rest.partition(HIDDEN_END)[0]
+    problems = []
+    if "check_" in source.replace("check_form", ""):
+        problems.append(f"test cell {grade_id} uses old in-kernel checks (check_...): hand in answers instead")
+    try:
+        seen, secret = handed_in_parts(visible), handed_in_parts(hidden)
+    except SyntaxError as exc:
+        return [f"test cell {grade_id} is not valid Python: {exc}"]
+    if not seen:
+        problems.append(f"test cell {grade_id} hands in nothing visibly (hand_in({item!r}, ...))")
+    for got_item, *_ in seen + secret:
+        if got_item != item:
+            problems.append(f"test cell {grade_id} hands in answers for {got_item!r}, not {item!r}")
+    visible_values = {dump for _, _, dump, _ in seen}
+    for _, name, dump, is_call in secret:
+        if dump in visible_values:
+            problems.append(f"test cell {grade_id}: hidden part {name!r} repeats a visible one")
+        if not is_call:
+            problems.append(f"test cell {grade_id}: hidden part {name!r} is a value, not a function on a hidden "
+                            "input (values are judged against the key: hand them in visibly)")
+    if any(is_call for *_, is_call in seen) and not secret:
+        problems.append(f"test cell {grade_id}: a function exercise needs hidden inputs (BEGIN HIDDEN TESTS)")
+    names = [name for _, name, _, _ in seen + secret]
+    if len(names) != len(set(names)):
+        problems.append(f"test cell {grade_id}: a part name is used twice")
     return problems
 
 

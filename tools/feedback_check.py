@@ -5,7 +5,7 @@ import html
 import re
 
 from tools.course import is_autograded_test
-from widgets.feedback import hidden_lines
+from grading.nbgrader_ext import hidden_lines
 
 _TAG = re.compile(r"<[^>]+>")
 

@@ -35,6 +35,8 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
+from grading.keys import KEYS_DIR, load_keys
+from grading.nbgrader_ext import JUDGE_META
 from tools.course import BIN, env, is_autograded_test, nbgrader_meta
 from tools.submissions import missing_cells
 
@@ -52,9 +54,11 @@ def db_url(course: Path) -> str:
     return os.environ.get("IMH_GRADEBOOK_URL", "sqlite:///" + str(course.resolve() / "gradebook.db"))
 
 
-def run_nbgrader(args: list[str], cwd: Path, timeout: float = 3600) -> subprocess.CompletedProcess:
+def run_nbgrader(args: list[str], cwd: Path, timeout: float = 3600, *, course_db: bool = True) -> subprocess.CompletedProcess:
+    """``nbgrader ARGS`` in ``cwd``. ``course_db=False`` (grading workers) keeps the course's
+    gradebook URL, which may hold a password, out of the environment student kernels inherit."""
     e = env()
-    if "IMH_GRADEBOOK_URL" in os.environ:
+    if course_db and "IMH_GRADEBOOK_URL" in os.environ:
         e["IMH_GRADEBOOK_URL"] = os.environ["IMH_GRADEBOOK_URL"]
     return subprocess.run([str(BIN / "nbgrader"), *args], cwd=cwd, env=e, capture_output=True, text=True,
                           timeout=timeout)
@@ -99,6 +103,9 @@ def _worker_config(worker: Path, course: Path, isolated: bool) -> None:
         c.CourseDirectory.root = {str(worker)!r}
         c.CourseDirectory.db_url = {"sqlite:///" + str(worker / "gradebook.db")!r}
         c.Exchange.root = {str(worker / ".exchange")!r}
+        # the judge reads the course's keys (built once by the parent; never inside a sandbox)
+        c.JudgeAnswers.course_root = {str(course)!r}
+        c.JudgeAnswers.keys_dir = {str(course / KEYS_DIR)!r}
         """)
     if isolated:  # every student kernel runs in a bubblewrap sandbox (tools/sandbox.py)
         runtime = worker / "kernels"
@@ -157,7 +164,7 @@ def _grade_batch(course: Path, worker: Path, assignment: str, students: list[str
     shutil.rmtree(worker / "autograded", ignore_errors=True)
     for student in students:
         shutil.copytree(course / "submitted" / student / assignment, worker / "submitted" / student / assignment)
-    result = run_nbgrader(["autograde", assignment, "--force"], cwd=worker)
+    result = run_nbgrader(["autograde", assignment, "--force"], cwd=worker, course_db=False)
     done = [s for s in students if (worker / "autograded" / s / assignment).is_dir()]
     with lock:
         log.append(result.stdout + result.stderr)
@@ -234,6 +241,7 @@ def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = 
         else:
             gradable.append(student)
 
+    load_keys(course, assignment, assignment)  # build or refresh the keys once, before any worker
     with tempfile.TemporaryDirectory(prefix=f"grade-{assignment}-") as tmp:
         tmp = Path(tmp)
         jobs = max(1, min(jobs, len(gradable) or 1))
@@ -322,21 +330,26 @@ def _inspect(course: Path, assignment: str, source, gradable: list[str], outcome
             if edited:
                 outcome.flags.append("test cells edited by the student (graded with the original tests): " + ", ".join(edited))
             graded = nbformat.read(course / "autograded" / student / assignment / f"{assignment}.ipynb", as_version=4)
+            verdicts = graded.metadata.get(JUDGE_META, {}).get("items", {})
+            outcome.flags += [f"judge: {flag}" for flag in graded.metadata.get(JUDGE_META, {}).get("flags", [])]
             for cell in graded.cells:
                 gid = nbgrader_meta(cell).get("grade_id")
-                for output in cell.get("outputs", []):
-                    if output.get("output_type") != "error":
-                        continue
-                    if output.get("ename") in ("CellTimeoutError", "TimeoutError") or "Timeout" in output.get("ename", ""):
+                # the judge replaced test cells' outputs; the errors they had are in its verdict
+                names = [o.get("ename", "") for o in cell.get("outputs", []) if o.get("output_type") == "error"
+                         and gid not in test_ids]
+                if gid in test_ids:
+                    names = verdicts.get(gid[:-len("_tests")] if gid.endswith("_tests") else gid, {}).get("errors", [])
+                for ename in names:
+                    if "Timeout" in ename:
                         outcome.flags.append(f"cell {gid or '(ungraded)'} timed out")
                         if gid in test_ids:
                             flagged.add(gid)
-                    elif output.get("ename") in ("DeadKernelError",) or "kernel died" in str(output.get("evalue", "")).lower():
+                    elif ename == "DeadKernelError":
                         outcome.flags.append(f"the kernel died in cell {gid or '(ungraded)'}")
                         if gid in test_ids:
                             flagged.add(gid)
-            kernel_died = [c for c in graded.cells if c.cell_type == "code" and not c.get("outputs")
-                           and nbgrader_meta(c).get("grade_id") in test_ids and c.get("execution_count") is None]
+            kernel_died = [c for c in graded.cells if nbgrader_meta(c).get("grade_id") in test_ids
+                           and verdicts.get(nbgrader_meta(c)["grade_id"][:-len("_tests")], {}).get("ran") is False]
             if kernel_died:
                 outcome.flags.append("cells never ran (the kernel stopped): "
                                      + ", ".join(nbgrader_meta(c)["grade_id"] for c in kernel_died))

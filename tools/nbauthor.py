@@ -3,9 +3,9 @@
 Used while authoring (``source/`` notebooks are the truth once written):
 
     from tools.nbauthor import md, code, answer, tests, written, write
-    cells = [md("# Title"), code("from widgets.checks import check_choice"),
+    cells = [md("# Title"), code("from widgets.answers import as_number, hand_in"),
              answer("brain_size_at_two", "brain_size_at_two = 0.8"),
-             tests("brain_size_at_two", 1, "check_number(...)\\n### BEGIN HIDDEN TESTS\\n...\\n### END HIDDEN TESTS"),
+             tests("brain_size_at_two", 1, 'hand_in("brain_size_at_two", as_number("answer", brain_size_at_two, tol=0.01))'),
              written("reflection_definition", 3, "Prompt...", "### BEGIN SOLUTION\\nMark scheme...\\n### END SOLUTION")]
     write("source/01_x/01_x.ipynb", cells)
 """
@@ -61,7 +61,8 @@ def answer(grade_id: str, text: str):
 
 
 def tests(grade_id: str, points: float, text: str):
-    """The test cell that follows its answer cell: visible checks, then hidden tests."""
+    """The test cell that follows its answer cell: form checks and ``hand_in``; hidden inputs for
+    function exercises between BEGIN/END HIDDEN TESTS."""
     cell = nbformat.v4.new_code_cell(text.strip("\n"))
     cell.metadata.update(_meta(f"{grade_id}_tests", grade=True, solution=False, locked=True, points=points))
     cell.metadata["tags"] = list(RUN_ON)
