@@ -78,8 +78,9 @@ c.GenerateFeedback.preprocessors = [
     MathToMathML,
     CSSHTMLHeaderPreprocessor,
 ]
-# Exercise titles, sections to revisit, no MathJax download (grading/templates/imh_feedback).
-c.HTMLExporter.template_name = "imh_feedback"
+# Exercise titles, sections to revisit, no MathJax download: the course's template is also
+# called "feedback" and its folder comes first (grading/templates/feedback), so
+# generate_feedback picks it while the Formgrader keeps its own "formgrade" template.
 c.HTMLExporter.extra_template_basedirs = [
     FEEDBACK_TEMPLATES,
     os.path.join(os.path.dirname(__import__("nbgrader").__file__), "server_extensions", "formgrader", "templates"),

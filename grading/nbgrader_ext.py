@@ -127,6 +127,10 @@ class JudgeAnswers(Preprocessor):
                 raise RuntimeError(f"no key for {item} in {assignment}/{notebook}: rebuild the keys "
                                    f"(python -m grading.keys {assignment})")
             records, problems = records_in(cell.get("outputs", []))
+            if cell.get("execution_count") is not None and not errors and not records:
+                # an honest test cell either hands in a record or raises: its code was changed
+                problems.append("the test cell ran without error but handed nothing in "
+                                "(student code may have changed what the cell does)")
             result = judge_item(item, key["parts"], records, points, problems)
             cell.outputs = judged_outputs(result, cell.get("execution_count"))
             verdicts[item] = {"score": result.score, "points": result.points, "title": key["title"],
