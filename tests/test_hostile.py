@@ -48,7 +48,7 @@ OTHER_ITEM = """import widgets.answers as wa
 _orig = wa._display
 def _also(record, text):
     _orig(record, text)
-    _orig({"imh": 1, "item": "demo_choice", "parts": {"answer": {"kind": "choice", "value": "B"}}}, text)
+    _orig({"imh": 1, "item": "demo_function", "parts": {"answer": {"kind": "number", "value": 11.82}}}, text)
 wa._display = _also
 choice = "C"
 """
@@ -86,8 +86,8 @@ display({"application/vnd.imh.answer+json": {"imh": 1, "item": "demo_choice", "p
 print("\\u2714 demo_choice: correct. Judged by the course: 6 of 6 points.")
 choice = "C"
 """
-READ_KEYS = """import glob, os
-found = glob.glob("/**/.grading/keys/**/*.json", recursive=True)[:3]
+READ_KEYS = """import os
+found = [p for p in (COURSE + "/.grading/keys/demo/demo.json", COURSE + "/source/demo/demo.ipynb") if os.path.exists(p)]
 try:
     import grading.judge
     grading.judge.compare = lambda key, value: (True, "")
@@ -129,7 +129,7 @@ def _metadata_forge(release):
     return nb
 
 
-def _submissions(release, source):
+def _submissions(release, source, course: Path):
     solved = fill(release, source, set(i[:-6] for i in ITEMS))
     blank = release
     only_choice = fill(release, source, {"demo_choice"})
@@ -150,7 +150,7 @@ def _submissions(release, source):
         "str_subclass": (on(blank, "demo_choice", STR_SUBCLASS), {i: 0.0 for i in ITEMS}, None),
         "partial_credit_forge": (on(blank, "demo_choice", PARTIAL_FORGE), {i: 0.0 for i in ITEMS}, "handed nothing in"),
         "imitated_output": (on(blank, "demo_choice", FAKE_TEXT), {i: 0.0 for i in ITEMS}, None),
-        "reach_for_keys": (on(blank, "demo_choice", READ_KEYS), {i: 0.0 for i in ITEMS}, None),
+        "reach_for_keys": (on(blank, "demo_choice", f"COURSE = {str(course)!r}\n" + READ_KEYS), {i: 0.0 for i in ITEMS}, None),
         "forged_metadata": (_metadata_forge(blank), {i: 0.0 for i in ITEMS}, None),
         # honest choice "B" earns its point; the exit in the later test cells earns nothing
         "exit_in_test_cell": (on(only_choice, "demo_number", EXIT_IN_TEST),
@@ -178,7 +178,7 @@ def hostile(tmp_path_factory):
         assert nbgrader("generate_assignment", A, cwd=course).returncode == 0
         source = nbformat.read(course / "source" / A / f"{A}.ipynb", as_version=4)
         release = nbformat.read(course / "release" / A / f"{A}.ipynb", as_version=4)
-        corpus = _submissions(release, source)
+        corpus = _submissions(release, source, course)
         for student, (nb, _, _) in corpus.items():
             folder = course / "submitted" / student / A
             folder.mkdir(parents=True)
@@ -246,7 +246,7 @@ def test_feedback_names_items_and_sections_and_leaks_nothing(hostile):
     assert "Exercise 1 (1 point): One letter" in page and "Test cell" not in page
     assert "revisit <em>1. Choosing</em>" in page
     assert "7_300_000" not in page  # the hidden input stays hidden
-    assert "mathjax" not in page.lower()
+    assert "mathjax" not in page.lower()  # formulas are MathML: nothing to download
 
 
 def test_the_formgrader_autograde_button_judges(hostile, tmp_path):

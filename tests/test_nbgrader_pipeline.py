@@ -127,6 +127,9 @@ def test_round_trip(assignment, tmp_path):
     for student in submissions:
         page = (course / "feedback" / student / assignment / f"{assignment}.html").read_text(encoding="utf-8")
         assert leaked_hidden_lines(source, page) == [], student
+        assert "Test cell</a>" not in page and "(Score:" in page  # items named by their exercise titles
+        if any("$$" in c.source for c in source.cells if c.cell_type == "markdown"):
+            assert "<math" in page and "mathjax" not in page.lower()  # formulas need no download
 
     result = nbgrader("export", "--to", str(tmp_path / "grades.csv"), cwd=course)
     assert result.returncode == 0, result.stderr[-3000:]
