@@ -7,11 +7,12 @@ Run nbgrader from the course root: relative paths below are resolved there.
 import os
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern,
-                                    LimitOutput, SaveAutoGrades)
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput,
+                                    SaveAutoGrades)
 from nbgrader.preprocessors import GetGrades
 
-from grading.nbgrader_ext import FEEDBACK_TEMPLATES, HideHiddenTests, JudgeAnswers, MathToMathML
+from grading.nbgrader_ext import (FEEDBACK_TEMPLATES, HideHiddenTests, JudgeAnswers, KeepGoingExecute,
+                                  MathToMathML)
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
@@ -49,9 +50,10 @@ c.LimitOutput.max_traceback = 50
 # The student's kernel only hands over its answers as plain data; JudgeAnswers compares
 # them with keys made from source/ (in .grading/keys/, never in release/ or the kernel) and
 # sets each test cell's outputs so SaveAutoGrades records exactly the judge's score.
-# nbgrader 0.9.6's default list, with the judge between LimitOutput and SaveAutoGrades.
+# nbgrader 0.9.6's default list, with the judge between LimitOutput and SaveAutoGrades, and
+# an Execute that keeps the items graded before a kernel dies (KeepGoingExecute).
 c.Autograde.autograde_preprocessors = [
-    Execute,
+    KeepGoingExecute,
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,

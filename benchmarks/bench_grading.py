@@ -2,6 +2,13 @@
 with and without the bubblewrap sandbox, on N synthetic submissions, in one run.
 
     .venv/bin/python benchmarks/bench_grading.py [--n 40] [--assignment demo|NN_topic] [--json PATH]
+    .venv/bin/python benchmarks/bench_grading.py --judge --assignment 07_rupture_repair --n 40
+
+``--judge`` measures what judging outside the kernel costs: the same class graded with
+``--jobs 2`` in the sandbox with the judge (the course's configuration) and with the judge
+switched off (the test cells' in-kernel checks decide, as before the judge), plus the
+judge's own time per submission (JudgeAnswers on the graded notebooks) and the one-off
+time to build the keys from source/.
 
 Reports wall seconds, seconds per submission, the speed-up over serial, whether every
 score matches serial nbgrader, and the cost of isolation per submission. Asserts nothing.
@@ -57,12 +64,62 @@ def scores(course: Path, assignment: str) -> dict:
                 for nb in sub.notebooks for g in nb.grades}
 
 
+JUDGE_OFF = """
+# benchmark only: the judge switched off, so the test cells' in-kernel checks decide
+c.Autograde.autograde_preprocessors = [p for p in c.Autograde.autograde_preprocessors
+                                        if p.__name__ != "JudgeAnswers"]
+"""
+
+
+def judge_cost(args) -> dict:
+    from grading.keys import load_keys
+    from grading.nbgrader_ext import JudgeAnswers
+
+    results = {}
+    isolation = "none" if unavailable_reason() else "sandbox"
+    with tempfile.TemporaryDirectory() as tmp:
+        base = build_course(Path(tmp) / "base", args.assignment, args.n)
+        start = time.perf_counter()
+        load_keys(base, args.assignment, args.assignment)
+        results["keys_build_s_once_per_assignment"] = round(time.perf_counter() - start, 2)
+        for label, off in (("--jobs 2, judge outside the kernel", False), ("--jobs 2, in-kernel checks only", True)):
+            course = Path(tmp) / ("off" if off else "on")
+            shutil.copytree(base, course)
+            if off:
+                with open(course / "course_config.py", "a") as handle:
+                    handle.write(JUDGE_OFF)
+            start = time.perf_counter()
+            grade.autograde(course, args.assignment, jobs=2, isolation=isolation)
+            seconds = time.perf_counter() - start
+            results[label] = {"seconds": round(seconds, 1), "per_submission_s": round(seconds / args.n, 3),
+                              "isolation": isolation}
+        graded = sorted((Path(tmp) / "off" / "autograded").glob(f"*/{args.assignment}/{args.assignment}.ipynb"))
+        judge = JudgeAnswers(course_root=str(base))
+        notebooks = [nbformat.read(p, as_version=4) for p in graded]
+        start = time.perf_counter()
+        for nb in notebooks:
+            judge.preprocess(nb, {"nbgrader": {"assignment": args.assignment, "notebook": args.assignment}})
+        results["judge_alone_ms_per_submission"] = round((time.perf_counter() - start) * 1000 / len(notebooks), 2)
+    on = results["--jobs 2, judge outside the kernel"]["per_submission_s"]
+    off = results["--jobs 2, in-kernel checks only"]["per_submission_s"]
+    results["judge_cost_s_per_submission"] = round(on - off, 3)
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=40)
     parser.add_argument("--assignment", default="demo")
     parser.add_argument("--json")
+    parser.add_argument("--judge", action="store_true", help="measure the cost of judging outside the kernel")
     args, _ = parser.parse_known_args()
+    if args.judge:
+        results = judge_cost(args)
+        print(f"Judging cost on {args.n} synthetic submissions of {args.assignment} (goal: under 0.5 s per submission)")
+        print(json.dumps(results, indent=2))
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2))
+        return 0
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         base = build_course(Path(tmp) / "base", args.assignment, args.n)

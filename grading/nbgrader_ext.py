@@ -168,3 +168,34 @@ class MathToMathML(Preprocessor):
 
 
 FEEDBACK_TEMPLATES = str(Path(__file__).resolve().parent / "templates")
+
+
+# --- a kernel that dies costs only what comes after it ----------------------------------------
+from nbclient.exceptions import DeadKernelError  # noqa: E402
+from nbgrader.preprocessors import Execute  # noqa: E402
+
+KERNEL_DIED = "DeadKernelError"
+
+
+class KeepGoingExecute(Execute):
+    """nbgrader's Execute, except that a kernel that dies (os._exit, SIGKILL, out of memory)
+    no longer throws away the whole notebook: the cells before keep their outputs (so their
+    items keep their scores), the cell where it died gets an error, and the cells after are
+    left unrun for the judge and the report to flag for a person."""
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._died_at = None
+        return super().preprocess(nb, resources, km)
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        if getattr(self, "_died_at", None) is not None:
+            return cell  # not run: the kernel had died
+        try:
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        except DeadKernelError:
+            self._died_at = cell_index
+            message = ("The kernel died while running this cell (the code ended or killed Python, or ran out "
+                       "of memory); the cells after it were not run.")
+            cell.outputs.append(nbformat.v4.new_output("error", ename=KERNEL_DIED, evalue=message,
+                                                       traceback=[message]))
+            return cell

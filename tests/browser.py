@@ -38,7 +38,7 @@ def lab_server():
     tmp = Path(tempfile.mkdtemp(prefix="imh-lab-"))
     course = tmp / "course"
     course.mkdir()
-    for name in ("source", "release"):
+    for name in ("source", "release", "selfpaced"):
         shutil.copytree(ROOT / name, course / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     for name in ("course_config.py", "nbgrader_config.py"):
         shutil.copy(ROOT / name, course / name)

@@ -58,7 +58,8 @@ def _submissions(release, source):
         "loop": (f"{A}.ipynb", nbformat.writes(replace_answer(solved, "demo_function", "while True:\n    pass")), _with(function=0.0), "timed out"),
         "chatty": (f"{A}.ipynb", nbformat.writes(replace_answer(solved, "demo_choice", "for i in range(200_000):\n    print(i)\nchoice = 'B'")), FULL, None),
         "exits": (f"{A}.ipynb", nbformat.writes(replace_answer(solved, "demo_choice", "import sys\nsys.exit()")), _with(choice=0.0), None),
-        "killer": (f"{A}.ipynb", nbformat.writes(replace_answer(solved, "demo_number", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")), None, "kernel"),
+        # the kernel dies in the second answer: the first item keeps its point, the rest wait for a person
+        "killer": (f"{A}.ipynb", nbformat.writes(replace_answer(solved, "demo_number", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")), _with(number=0.0, function=0.0), "kernel died"),
         "nocell": (f"{A}.ipynb", nbformat.writes(delete_cell(solved, "demo_number")), _with(number=0.0), "deleted"),
         "notest": (f"{A}.ipynb", nbformat.writes(delete_cell(solved, "demo_function_tests")), None, "deleted"),
         "stripped": (f"{A}.ipynb", nbformat.writes(_strip_metadata(solved)), None, "deleted or stripped"),
@@ -67,7 +68,7 @@ def _submissions(release, source):
         "nonotebook": ("answers.txt", "I wrote my answers here instead.", "none", None),
         "notjson": (f"{A}.ipynb", "this is not a notebook", "unreadable", "not a readable notebook"),
         "empty": (f"{A}.ipynb", "", "unreadable", "empty file"),
-        "huge": (f"{A}.ipynb", solved_text[:-2] + ', "padding": "' + "x" * 5_200_000 + '"}', "none", None),
+        "huge": (f"{A}.ipynb", solved_text[:-2] + ', "padding": "' + "x" * 5_200_000 + '"}', "unreadable", "over the size limit"),
     }
 
 
@@ -146,6 +147,8 @@ def test_each_kind_of_submission(graded, student):
         assert _scores(course, student) == expected
     elif expected == "unreadable":
         assert outcome.status == "unreadable" and rows[student]["needs_look"] == "yes"
+        export = {r["student_id"]: r for r in csv.DictReader(open(graded["exported"]))}
+        assert int(export[student]["needs_manual_grading"]) >= 1  # never a silent 0
     elif expected == "none":
         assert outcome.status == "no submission"
         assert any(student in member for member, _ in graded["collection"].unplaced)
@@ -156,6 +159,13 @@ def test_each_kind_of_submission(graded, student):
         assert rows[student]["needs_look"] == "yes"
         export = {r["student_id"]: r for r in csv.DictReader(open(graded["exported"]))}
         assert int(export[student]["needs_manual_grading"]) >= 1
+
+
+def test_a_dead_kernel_costs_only_the_items_after_it(graded):
+    with Gradebook(f"sqlite:///{graded['course'] / 'gradebook.db'}") as gb:
+        flags = {item: gb.find_grade(item, A, A, "killer").needs_manual_grade for item in ITEMS}
+    assert flags == {"demo_choice_tests": False, "demo_number_tests": True, "demo_function_tests": True}
+    assert "cells never ran" in " ".join(graded["outcomes"]["killer"].flags)
 
 
 def test_everyone_else_is_unaffected_and_matches_serial_nbgrader(graded):
@@ -222,3 +232,51 @@ def test_lms_name_parsing():
     p = parse_name("Ana Lee_991_assignsubmission_file_demo.ipynb")
     assert (p.lms, p.who, p.name) == ("moodle", "Ana Lee", "demo.ipynb")
     assert parse_name("random.ipynb") is None
+
+
+def _zip(path: Path, members: dict, when=(2026, 11, 20, 9, 0, 0)) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        for name, content in members.items():
+            info = zipfile.ZipInfo(name, date_time=when)
+            z.writestr(info, content)
+    return path
+
+
+def test_collector_keeps_same_named_files_apart_and_records_late_work(tmp_path):
+    from tools.lms import Student, time_zone
+
+    course = tmp_path / "course"
+    roster = [Student("s001", "Ana", "Lee", "ana@example.edu"), Student("s002", "Bo", "Kim", "bo@example.edu")]
+    archive = _zip(tmp_path / "lms.zip", {
+        "section1/notes.txt": "first file", "section2/notes.txt": "second file",
+        f"leeana_LATE_1234_5678_{A}.ipynb": "{}",
+        f"Principles IMH Demo_s002_attempt_2026-11-20-14-30-05_{A}.ipynb": "{}",
+    })
+    result = collect(archive, A, roster, course, zone=time_zone("America/Chicago"))
+    kept = sorted(p.read_text() for p in (course / "downloaded" / A / "unplaced").iterdir())
+    assert kept == ["first file", "second file"]
+    assert "the LMS marked it late" in result.placed["s001"][2]
+    assert (course / "submitted" / "s001" / A / "lms_late.txt").is_file()
+    # Chicago is UTC-6 in November: 14:30:05 local is 20:30:05 UTC; the zip's own time too
+    assert (course / "submitted" / "s002" / A / "timestamp.txt").read_text().startswith("2026-11-20 20:30:05")
+    assert (course / "submitted" / "s001" / A / "timestamp.txt").read_text().startswith("2026-11-20 15:00:00")
+    assert result.zone == "America/Chicago"
+    with pytest.raises(ValueError, match="unknown time zone"):
+        time_zone("Mars/Olympus")
+
+
+def test_recollect_never_replaces_newer_work_and_oversize_needs_a_person(tmp_path):
+    from tools.lms import NOT_PLACED, Student
+
+    course = tmp_path / "course"
+    roster = [Student("s001", "Ana", "Lee"), Student("s002", "Bo", "Kim")]
+    newer = _zip(tmp_path / "new.zip", {f"s001_2026-11-21-10-00-00_{A}.ipynb": '{"newer": 1}'})
+    older = _zip(tmp_path / "old.zip", {f"s001_2026-11-20-10-00-00_{A}.ipynb": '{"older": 1}',
+                                       f"s002_2026-11-20-10-00-00_{A}.ipynb": "x" * 2000})
+    collect(newer, A, roster, course)
+    again = collect(older, A, roster, course, max_bytes=1000)
+    assert json.loads((course / "submitted" / "s001" / A / f"{A}.ipynb").read_text()) == {"newer": 1}
+    assert any("newer" in kept for _, kept in again.superseded)
+    note = (course / "submitted" / "s002" / A / NOT_PLACED).read_text()
+    assert "over the size limit" in note and "Grade it by hand" in note
+    assert "over the size limit" in grade._readable(course / "submitted" / "s002" / A / f"{A}.ipynb")

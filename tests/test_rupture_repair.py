@@ -393,3 +393,23 @@ def test_explorer_updates_result_and_summary_when_a_control_moves():
     assert isinstance(view.result, StillFaceResult) and view.result.episode_s == 120
     assert view.result == simulate_still_face(0.9, DEFAULTS[1], DEFAULTS[2], episode_s=120, seed=1)
     assert "Still-face" in view.summary.value and "Reunion" in view.summary.value
+
+
+def test_still_face_episode_boundaries_follow_the_chain():
+    """Every second-to-second step, episode boundaries included, is a step of the Markov chain:
+    with break_rate 1 a matched second is always followed by a mismatched one."""
+    pairs = 0
+    for seed in range(300):
+        states = simulate_still_face(0.5, 0.3, 1.0, episode_s=60, seed=seed).timeline.to_states()
+        matched = states == 1
+        pairs += int(np.sum(matched[:-1] & matched[1:]))
+    assert pairs == 0
+
+
+def test_still_face_boundary_steps_use_the_new_episode_rate():
+    """Mismatched at the last play second: the first still-face second is matched only through the
+    infant's own repair (self_regulation x S_MAX); with self_regulation 0 that never happens."""
+    for seed in range(200):
+        states = simulate_still_face(0.9, 0.0, 0.5, episode_s=30, seed=seed).timeline.to_states()
+        if states[29] == 0:
+            assert states[30] == 0, seed

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import math
 import os
@@ -123,7 +124,12 @@ def _worker_config(worker: Path, course: Path, isolated: bool) -> None:
 
 def _readable(path: Path) -> str:
     """'' when ``path`` is a notebook nbgrader can read, else the reason."""
+    from tools.lms import NOT_PLACED
+
     if not path.exists():
+        note = path.parent / NOT_PLACED
+        if note.is_file():  # the collector kept a file it could not place (e.g. over the size limit)
+            return "notebook not placed by the collector: " + note.read_text().strip()
         return "notebook missing from the submission"
     if path.stat().st_size == 0:
         return "empty file"
@@ -152,46 +158,184 @@ def _make_worker(worker: Path, course: Path, assignment: str, isolated: bool) ->
     return worker
 
 
-def _grade_batch(course: Path, worker: Path, assignment: str, students: list[str], log: list,
-                 lock: threading.Lock) -> None:
-    """Execute a batch with nbgrader in the worker, then record it in the course gradebook.
+BATCH = 8                  # submissions per nbgrader run: small, so a failure or an interrupt costs little
+PER_SUBMISSION_S = 900     # wall seconds one submission may take before its nbgrader run is stopped
 
-    The worker's own nbgrader run computes every score (Execute, SaveAutoGrades, late
-    penalties); recording copies those values through nbgrader's API under a lock, so the
-    course gradebook has exactly one writer at a time.
+
+def repair_notebook(nb, release) -> tuple[object, list[str]]:
+    """Fix what makes nbgrader reject a whole notebook when the student's intent is clear.
+
+    - a graded cell duplicated (copy-paste in JupyterLab copies its nbgrader metadata): the copy
+      the student edited is graded (the last one whose text differs from the release), the other
+      copies keep their text but lose their metadata;
+    - cells without ids or with repeated ids (older or hand-edited files): new unique ids.
+    Returns the repaired notebook and a note per repair (empty when nothing was wrong).
     """
+    notes = []
+    released = {nbgrader_meta(c).get("grade_id"): c.source for c in release.cells if nbgrader_meta(c).get("grade_id")}
+    by_id: dict[str, list[int]] = {}
+    for index, cell in enumerate(nb.cells):
+        gid = nbgrader_meta(cell).get("grade_id")
+        if gid:
+            by_id.setdefault(gid, []).append(index)
+    for gid, places in by_id.items():
+        if len(places) < 2:
+            continue
+        edited = [i for i in places if nb.cells[i].source.strip() != released.get(gid, "").strip()]
+        keep = edited[-1] if edited else places[-1]
+        for i in places:
+            if i != keep:
+                nb.cells[i].metadata.pop("nbgrader", None)
+        notes.append(f"graded cell {gid} appeared {len(places)} times: graded the copy the student edited")
+    seen, fixed = set(), 0
+    for index, cell in enumerate(nb.cells):
+        cid = cell.get("id")
+        if not cid or cid in seen:
+            cell["id"] = f"imh-repaired-{index:04d}"
+            fixed += 1
+        seen.add(cell["id"])
+    if fixed:
+        notes.append(f"{fixed} cell ids missing or repeated: new ids given")
+    if fixed and nb.get("nbformat_minor", 5) < 5:
+        nb["nbformat_minor"] = 5
+    return nb, notes
+
+
+def _stage(course: Path, worker: Path, assignment: str, students: list[str], release, repairs: dict) -> None:
+    """Copy a batch's submissions into the worker, repairing what nbgrader would reject whole."""
     shutil.rmtree(worker / "submitted", ignore_errors=True)
     shutil.rmtree(worker / "autograded", ignore_errors=True)
     for student in students:
-        shutil.copytree(course / "submitted" / student / assignment, worker / "submitted" / student / assignment)
-    result = run_nbgrader(["autograde", assignment, "--force"], cwd=worker, course_db=False)
+        target = worker / "submitted" / student / assignment
+        shutil.copytree(course / "submitted" / student / assignment, target)
+        path = target / f"{assignment}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        nb, notes = repair_notebook(nb, release)
+        if notes:
+            nbformat.write(nb, path)
+            repairs[student] = notes
+
+
+def _grade_batch(course: Path, worker: Path, assignment: str, students: list[str], log: list,
+                 lock: threading.Lock, release, repairs: dict, cancelled: threading.Event,
+                 progress: "Progress") -> list[str]:
+    """Grade a batch with nbgrader in the worker, then record each graded student in the course.
+
+    The worker's own nbgrader run computes every score; recording copies those values through
+    nbgrader's API under a lock (one writer at a time), one student per commit. Returns the
+    students recorded; any failure (a rejected notebook, a timeout, an exception) leaves the
+    others of the batch unrecorded, for the caller to retry one by one.
+    """
+    _stage(course, worker, assignment, students, release, repairs)
+    try:
+        result = run_nbgrader(["autograde", assignment, "--force"], cwd=worker, course_db=False,
+                              timeout=PER_SUBMISSION_S * len(students))
+        text = result.stdout + result.stderr
+    except subprocess.TimeoutExpired as exc:
+        text = f"nbgrader autograde stopped after {exc.timeout:.0f} s for {students}: timeout\n"
     done = [s for s in students if (worker / "autograded" / s / assignment).is_dir()]
     with lock:
-        log.append(result.stdout + result.stderr)
-        _record(course, worker, assignment, done)
+        log.append(text)
+        if cancelled.is_set():
+            return []
+        recorded = []
+        for student in done:
+            if cancelled.is_set():
+                break
+            try:
+                _record(course, worker, assignment, student)
+            except Exception as exc:  # one student's record must not cost the others theirs
+                log.append(f"recording {student} failed: {type(exc).__name__}: {exc}\n")
+                continue
+            progress.mark(student)
+            recorded.append(student)
+        return recorded
 
 
-def _record(course: Path, worker: Path, assignment: str, students: list[str]) -> None:
-    """Copy graded submissions from a worker's gradebook and folders into the course's."""
+def _record(course: Path, worker: Path, assignment: str, student: str) -> None:
+    """Copy one graded submission from a worker into the course: the graded notebook first
+    (into place with a rename), then the gradebook rows in one commit, so an interrupt leaves
+    either the old record or the new one, never half of either."""
+    target = course / "autograded" / student / assignment
+    target.parent.mkdir(parents=True, exist_ok=True)
+    incoming = target.parent / f".{assignment}.incoming"
+    outgoing = target.parent / f".{assignment}.outgoing"
+    for leftover in (incoming, outgoing):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.copytree(worker / "autograded" / student / assignment, incoming)
     with Gradebook("sqlite:///" + str(worker / "gradebook.db")) as wgb, Gradebook(db_url(course)) as gb:
-        for student in students:
-            done = wgb.find_submission(assignment, student)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # SQLAlchemy autoflush chatter inside nbgrader
-                gb.update_or_create_submission(assignment, student, timestamp=done.timestamp)
-            for wnb in done.notebooks:
-                nb = gb.find_submission_notebook(wnb.name, assignment, student)
-                nb.late_submission_penalty = wnb.late_submission_penalty
-                for wgrade in wnb.grades:
-                    grade = gb.find_grade(wgrade.name, wnb.name, assignment, student)
-                    grade.auto_score, grade.needs_manual_grade = wgrade.auto_score, wgrade.needs_manual_grade
-                for wcomment in wnb.comments:
-                    gb.find_comment(wcomment.name, wnb.name, assignment, student).auto_comment = wcomment.auto_comment
-            gb.db.commit()
-            target = course / "autograded" / student / assignment
-            shutil.rmtree(target, ignore_errors=True)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(worker / "autograded" / student / assignment), target)
+        done = wgb.find_submission(assignment, student)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SQLAlchemy autoflush chatter inside nbgrader
+            gb.update_or_create_submission(assignment, student, timestamp=done.timestamp)
+        for wnb in done.notebooks:
+            nb = gb.find_submission_notebook(wnb.name, assignment, student)
+            nb.late_submission_penalty = wnb.late_submission_penalty
+            for wgrade in wnb.grades:
+                grade = gb.find_grade(wgrade.name, wnb.name, assignment, student)
+                grade.auto_score, grade.needs_manual_grade = wgrade.auto_score, wgrade.needs_manual_grade
+            for wcomment in wnb.comments:
+                gb.find_comment(wcomment.name, wnb.name, assignment, student).auto_comment = wcomment.auto_comment
+        if target.exists():
+            target.rename(outgoing)
+        incoming.rename(target)
+        gb.db.commit()
+    shutil.rmtree(outgoing, ignore_errors=True)
+
+
+def _forget(course: Path, assignment: str, student: str) -> None:
+    """A failed (re-)grade: no old graded notebook or old score may stand in for it."""
+    target = course / "autograded" / student / assignment
+    shutil.rmtree(target, ignore_errors=True)
+    with Gradebook(db_url(course)) as gb:
+        try:
+            submission = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score, grade.needs_manual_grade = None, True
+        gb.db.commit()
+
+
+class Progress:
+    """Which submissions this assignment's grading has recorded, and of what content:
+    ``reports/<assignment>/progress.json``. A re-run skips those whose submission, source
+    notebook and cell timeout are unchanged (resuming an interrupted run); ``--force`` clears it."""
+
+    def __init__(self, course: Path, assignment: str, force: bool = False):
+        self.course, self.assignment = course, assignment
+        self.path = course / REPORTS / assignment / "progress.json"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        config = (course / "source" / assignment / f"{assignment}.ipynb").read_bytes() + \
+            os.environ.get("IMH_CELL_TIMEOUT", "").encode()
+        self.config = hashlib.sha256(config).hexdigest()
+        self.done = {} if force else self._read()
+
+    def _read(self) -> dict:
+        try:
+            data = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return {}
+        return data.get("done", {}) if data.get("config") == self.config else {}
+
+    def fingerprint(self, student: str) -> str:
+        folder = self.course / "submitted" / student / self.assignment
+        digest = hashlib.sha256()
+        for name in (f"{self.assignment}.ipynb", "timestamp.txt"):
+            if (folder / name).is_file():
+                digest.update((folder / name).read_bytes())
+        return digest.hexdigest()
+
+    def is_done(self, student: str) -> bool:
+        return (self.done.get(student) == self.fingerprint(student)
+                and (self.course / "autograded" / student / self.assignment).is_dir())
+
+    def mark(self, student: str) -> None:
+        self.done[student] = self.fingerprint(student)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"config": self.config, "done": self.done}, indent=1, sort_keys=True))
+        tmp.replace(self.path)
 
 
 def isolation_mode(allow_unisolated: bool) -> str:
@@ -211,11 +355,16 @@ def isolation_mode(allow_unisolated: bool) -> str:
 
 
 def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = None,
-              isolation: str = "sandbox") -> list[Outcome]:
+              isolation: str = "sandbox", force: bool = False) -> list[Outcome]:
     """Grade every submission of ``assignment`` with ``jobs`` parallel nbgrader processes.
 
     ``isolation`` is ``"sandbox"`` (each kernel in bubblewrap, see tools/sandbox.py) or
-    ``"none"`` (only when :func:`isolation_mode` allowed it).
+    ``"none"`` (only when :func:`isolation_mode` allowed it). Submissions go in small batches;
+    when nbgrader fails on a batch, its students are graded again one by one, so one bad
+    notebook costs nobody else a grade. A failed (re-)grade replaces any earlier score with
+    "needs a person". An interrupt (Ctrl-C) leaves only complete records and a report of what
+    was graded; the same command then resumes, skipping unchanged submissions already graded
+    (``force`` grades everything again).
     """
     if isolation not in ("sandbox", "none"):
         raise ValueError(f"isolation: 'sandbox' or 'none', not {isolation!r}")
@@ -234,6 +383,7 @@ def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = 
             if student not in roster:
                 gb.update_or_create_student(student)
     gradable = []
+    late_by_lms = {s for s in submitted if (course / "submitted" / s / assignment / "lms_late.txt").is_file()}
     for student in submitted:
         reason = _readable(course / "submitted" / student / assignment / f"{assignment}.ipynb")
         if reason:
@@ -242,34 +392,81 @@ def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = 
             gradable.append(student)
 
     load_keys(course, assignment, assignment)  # build or refresh the keys once, before any worker
-    with tempfile.TemporaryDirectory(prefix=f"grade-{assignment}-") as tmp:
-        tmp = Path(tmp)
-        jobs = max(1, min(jobs, len(gradable) or 1))
-        workers = [_make_worker(tmp / f"worker{k}", course, assignment, isolation == "sandbox") for k in range(jobs)]
-        size = batch or max(1, math.ceil(len(gradable) / jobs))  # one nbgrader start-up per worker
-        batches = [gradable[i:i + size] for i in range(0, len(gradable), size)]
-        log, lock = [], threading.Lock()
-        free = list(workers)
+    progress = Progress(course, assignment, force=force)
+    resumed = [s for s in gradable if progress.is_done(s)]
+    todo = [s for s in gradable if s not in resumed]
+    release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    log, lock, repairs = [], threading.Lock(), {}
+    cancelled = threading.Event()
+    failed: dict[str, str] = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"grade-{assignment}-") as tmp:
+            tmp = Path(tmp)
+            jobs = max(1, min(jobs, len(todo) or 1))
+            workers = [_make_worker(tmp / f"worker{k}", course, assignment, isolation == "sandbox")
+                       for k in range(jobs)] if todo else []
+            size = batch or max(1, min(BATCH, math.ceil(len(todo) / jobs)))
+            free = list(workers)
 
-        def run(students):
-            with lock:
-                worker = free.pop()
-            try:
-                _grade_batch(course, worker, assignment, students, log, lock)
-            finally:
+            def run(students):
+                if cancelled.is_set():
+                    return students, []
                 with lock:
-                    free.append(worker)
+                    worker = free.pop()
+                try:
+                    return students, _grade_batch(course, worker, assignment, students, log, lock, release,
+                                                  repairs, cancelled, progress)
+                except Exception as exc:  # a worker's own failure costs this batch a retry, nothing more
+                    log.append(f"batch {students} failed: {type(exc).__name__}: {exc}\n")
+                    return students, []
+                finally:
+                    with lock:
+                        free.append(worker)
 
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            list(pool.map(run, batches))
-        for student in gradable:
-            if not (course / "autograded" / student / assignment).is_dir():
-                outcomes[student] = Outcome(student, "grading failed", flags=[_failure_reason("\n".join(log), student, assignment)])
+            batches = [todo[i:i + size] for i in range(0, len(todo), size)]
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                try:
+                    retry = []
+                    for students, recorded in pool.map(run, batches):
+                        missed = [s for s in students if s not in recorded]
+                        if len(students) == 1:
+                            failed.update({s: "" for s in missed})
+                        else:  # nbgrader may have stopped at one bad notebook: the rest go again, alone
+                            retry += missed
+                    for students, recorded in pool.map(run, [[s] for s in retry]):
+                        failed.update({s: "" for s in students if s not in recorded})
+                except BaseException:
+                    cancelled.set()  # no new batch starts and nothing more is recorded
+                    raise
+    finally:
+        graded_now = [s for s in todo if s not in failed and progress.done.get(s) == progress.fingerprint(s)]
+        not_reached = [s for s in todo if s not in failed and s not in graded_now]
+        text = "\n".join(log)
+        for student in failed:
+            _forget(course, assignment, student)
+            outcomes[student] = Outcome(student, "grading failed", flags=[_failure_reason(text, student, assignment)])
+        for student in not_reached:  # interrupted before this student was graded
+            outcomes[student] = Outcome(student, "not graded yet", flags=["grading was interrupted: run the same command again"])
         (course / REPORTS / assignment).mkdir(parents=True, exist_ok=True)
-        (course / REPORTS / assignment / "autograde.log").write_text("\n".join(log))
-
-    _inspect(course, assignment, source, gradable, outcomes)
+        with open(course / REPORTS / assignment / "autograde.log", "a") as handle:
+            handle.write(text)
+        done = resumed + graded_now
+        _inspect(course, assignment, source, done, outcomes)
+        for student, notes in repairs.items():
+            if student in done:
+                outcomes[student].flags += [f"repaired: {note}" for note in notes]
+        for student in late_by_lms:
+            outcomes[student].flags.append("the LMS marked this submission late")
+        for student in resumed:
+            outcomes[student].flags.append("unchanged since it was graded: not graded again (use --force)")
+        if cancelled.is_set():
+            write_outcomes(course, assignment, [outcomes[s] for s in sorted(outcomes)],
+                           isolation=isolation_label(isolation))
     return [outcomes[s] for s in sorted(outcomes)]
+
+
+def isolation_label(isolation: str) -> str:
+    return "sandbox" if isolation == "sandbox" else "NONE (accepted by instructor)"
 
 
 def _failure_reason(log: str, student: str, assignment: str) -> str:
@@ -297,6 +494,8 @@ def _inspect(course: Path, assignment: str, source, gradable: list[str], outcome
     released_tests = {nbgrader_meta(c)["grade_id"]: c.source for c in release.cells if is_autograded_test(c)}
     with Gradebook(db_url(course)) as gb:
         for student, outcome in outcomes.items():
+            if outcome.status == "not graded yet":
+                continue  # interrupted before it: the next run grades it
             try:
                 gb.find_submission(assignment, student)
             except MissingEntry:  # a record for every roster student, whatever happened
@@ -549,11 +748,17 @@ def main(argv=None) -> int:
     p.add_argument("assignment")
     p.add_argument("zip", type=Path)
     p.add_argument("--roster", type=Path, help="roster CSV (default: the students in the gradebook)")
+    p.add_argument("--zone", default="UTC", help="the LMS's time zone for times in file names and the zip "
+                                                 "(IANA name such as America/Chicago; default UTC)")
     p = sub.add_parser("autograde", help="autograde in parallel and report what needs a look")
     p.add_argument("assignment")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--accept-unisolated-grading", action="store_true",
                    help="grade without the sandbox where it is unavailable (recorded in the report)")
+    p.add_argument("--batch", type=int, default=None,
+                   help=f"submissions per nbgrader run (default: up to {BATCH}; smaller loses less to an interrupt)")
+    p.add_argument("--force", action="store_true",
+                   help="grade every submission again (by default unchanged, already graded ones are skipped)")
     p = sub.add_parser("integrity", help="list submissions whose graded cells were deleted or stripped")
     p.add_argument("assignment")
     p = sub.add_parser("feedback", help="generate feedback HTML and check it for hidden-test leaks")
@@ -575,7 +780,10 @@ def main(argv=None) -> int:
         else:
             with Gradebook(db_url(course)) as gb:
                 roster = [Student(s.id, s.first_name or "", s.last_name or "", s.email or "") for s in gb.students]
-        result = collect(args.zip, args.assignment, roster, course)
+        from tools.lms import time_zone
+
+        result = collect(args.zip, args.assignment, roster, course, zone=time_zone(args.zone))
+        print(f"Times read as {result.zone} (the LMS's zone; --zone changes it) and stored in UTC.")
         for student, (member, when, note) in sorted(result.placed.items()):
             print(f"placed   {student:<16} {when:%Y-%m-%d %H:%M:%S} UTC  {member}{'  (' + note + ')' if note else ''}")
         for member, newer in result.superseded:
@@ -585,9 +793,15 @@ def main(argv=None) -> int:
         print(f"{len(result.placed)} placed, {len(result.unplaced)} not placed, {len(result.superseded)} older versions skipped.")
     elif args.command == "autograde":
         mode = isolation_mode(args.accept_unisolated_grading)
-        outcomes = autograde(course, args.assignment, jobs=args.jobs, isolation=mode)
-        path = write_outcomes(course, args.assignment, outcomes,
-                              isolation="sandbox" if mode == "sandbox" else "NONE (accepted by instructor)")
+        try:
+            outcomes = autograde(course, args.assignment, jobs=args.jobs, batch=args.batch, isolation=mode,
+                                 force=args.force)
+        except KeyboardInterrupt:
+            print(f"Interrupted. Every recorded grade is complete; the report of what was graded is in "
+                  f"{REPORTS}/{args.assignment}/grading-report.csv. Run the same command again to resume.",
+                  file=sys.stderr)
+            return 130
+        path = write_outcomes(course, args.assignment, outcomes, isolation=isolation_label(mode))
         print(f"Isolation: {'each kernel sandboxed (bubblewrap)' if mode == 'sandbox' else 'NONE: student code ran with your permissions'}")
         look = [o for o in outcomes if o.needs_look]
         for o in outcomes:

@@ -358,8 +358,8 @@ def hand_in(item: str, *parts: Part) -> None:
         record["parts"][part.name] = part.record()
     problems = [f"{p.name}: {p.problem}" for p in parts if p.problem]
     title = _SELF_PACED.get(item, {}).get("title", item)
-    if problems:
-        _display(record, f"\u2718 {title}: " + "; ".join(problems) + ".")
+    if problems:  # the record still goes to the judge; the message is the error's one line
+        _display(record, "")
         raise AnswerError(f"{title}: " + "; ".join(problems) + ".")
     stored = _SELF_PACED.get(item)
     if not stored:
@@ -383,7 +383,7 @@ def hand_in(item: str, *parts: Part) -> None:
     right = len(parts) - len(missed)
     where = f" Revisit {stored['section']}." if stored.get("section") else ""
     head = f"{right} of {len(parts)} parts right; not yet: {', '.join(missed)}." if len(parts) > 1 else "not right yet."
-    _display(record, f"\u2718 {title}: {head}{where}")
+    _display(record, "")
     raise AnswerError(f"{title}: {head}{where}")
 
 

@@ -846,6 +846,9 @@ def simulate_still_face(
     for index, (name, p_episode) in enumerate(zip(_EPISODE_NAMES, (p, p_still, p))):
         if state is None and b + p_episode == 0:
             state = _MISMATCHED
+        elif state is not None:  # the chain's step from the last second before into the first second here
+            if rng.random() < (b if state == _MATCHED else p_episode):
+                state = 1 - state
         seg = _segment(rng, b, p_episode, episode, state, x, tau_rise, tau_settle)
         n = seg.lengths.size
         m0, x0i = (0, 1) if seg.first_state == _MATCHED else (1, 0)

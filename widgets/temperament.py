@@ -2,9 +2,11 @@
 
 The New York Longitudinal Study (NYLS; Thomas, Chess, Birch, Hertzig and
 colleagues, from 1956) rated nine categories of temperament as high, medium or
-low, as secondary sources report. The definitions (Chess & Thomas, 1996) are
-packaged with their citation (``widgets.data.load_table("temperament_dimensions")``). This
-module codes the three-point scale as numbers and builds on it:
+low, as secondary sources report. The dimension names, the course's rating poles
+and its caregiving suggestions are packaged with their citation
+(``widgets.data.load_table("temperament_dimensions")``); the definitions (Chess &
+Thomas, 1996) are quoted in notebook 10, where they are taught and graded, and are
+not packaged. This module codes the three-point scale as numbers and builds on it:
 
 * :func:`make_profile` - a child's (or a setting's) ratings, one per dimension;
 * :func:`classify` - easy / difficult / slow-to-warm-up / intermediate by the
@@ -153,11 +155,10 @@ CRITERIA = MappingProxyType({
 # --------------------------------------------------------------------------- packaged text
 @dataclass(frozen=True)
 class DimensionInfo:
-    """One row of the packaged table: names, definition, poles and suggestions (text)."""
+    """One row of the packaged table: names, poles and suggestions (text)."""
 
     key: str
     dimension: str
-    definition: str
     low_label: str
     high_label: str
     axis_label: str
@@ -182,7 +183,7 @@ def _dimension_table() -> tuple[DimensionInfo, ...]:
 
 
 def dimension_info() -> dict[str, DimensionInfo]:
-    """The packaged definitions, scale poles and suggestions, keyed by dimension (a new dict each call)."""
+    """The packaged names, scale poles and suggestions, keyed by dimension (a new dict each call)."""
     return {row.key: row for row in _dimension_table()}
 
 

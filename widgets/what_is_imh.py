@@ -4,10 +4,13 @@ Two small models and their views:
 
 * **Capacity sorter.** The deck's "Development to Competency" slide lists capacities
   present at birth and capacities reached by about age five. The packaged table
-  ``capacities`` holds them with the deck's column (``age``, the key the course
-  grades on) and the course's own teaching classification into the three capacities
-  of the ZERO TO THREE definition (``domain``: relationships; emotions; explore and
-  learn). :func:`score_capacity_sort` counts how many of a learner's placements agree.
+  ``capacities`` holds them in alphabetical order with the course's own teaching
+  classification into the three capacities of the ZERO TO THREE definition
+  (``domain``: relationships; emotions; explore and learn). The deck's birth/five
+  columns are taught and graded in notebook 01 (Exercise 3), so they are not
+  packaged: :func:`score_capacity_sort` records a learner's age placements and
+  counts them, and counts how many domain placements agree with the course's
+  classification (which is not graded).
 * **Brain size versus the "80% by age 2" claim.** The packaged table ``brain_size``
   holds verified measurements (Holland et al. 2014; Knickmeyer et al. 2008;
   BrainFacts/SfN 2019; Dekaban 1978) and one secondary figure (Giedd et al. 1999 as
@@ -106,51 +109,56 @@ def _age_text(age_years: float) -> str:
 class Capacity:
     """One capacity from the deck's slide.
 
-    ``age`` is the deck's column ("birth" or "five"); ``domain`` is the course's
-    teaching classification into one of :data:`DOMAINS`, with its ``rationale``.
+    ``domain`` is the course's teaching classification into one of :data:`DOMAINS`,
+    with its ``rationale``. The deck's column (birth or five) is not packaged: it is
+    what notebook 01's Exercise 3 asks for.
     """
 
     key: str
     wording: str
-    age: str
     domain: str
     rationale: str
+
+
+def _alphabetical(capacity: Capacity) -> str:
+    """Sort key: the wording without leading quotes, case-insensitive."""
+    return capacity.wording.lstrip('"').casefold()
 
 
 @lru_cache(maxsize=1)
 def _capacity_rows() -> tuple[Capacity, ...]:
     table = load_table("capacities")
-    return tuple(Capacity(key=r["key"], wording=r["wording"], age=r["age"], domain=r["domain"],
-                          rationale=r["rationale"]) for r in table.rows)
+    rows = tuple(Capacity(key=r["key"], wording=r["wording"], domain=r["domain"], rationale=r["rationale"])
+                 for r in table.rows)
+    # Sorted here as well as in the table, so the order never gives away the deck's columns.
+    return tuple(sorted(rows, key=_alphabetical))
 
 
-def capacities(order: str = "deck") -> tuple[Capacity, ...]:
-    """The 13 capacities, in the deck's order (birth column, then five) or alphabetical order.
+def capacities() -> tuple[Capacity, ...]:
+    """The 13 capacities in alphabetical order of wording (leading quotes ignored, case-insensitive).
 
-    Alphabetical order (by wording) is what the sorter shows, so the order of the
-    list does not give away the deck's columns.
+    This is the order the sorter shows; it says nothing about the deck's birth/five
+    columns, which are not packaged.
     """
-    if order not in ("deck", "alphabetical"):
-        raise ValueError(f"order: expected 'deck' or 'alphabetical', got {order!r}")
-    rows = _capacity_rows()
-    if order == "alphabetical":
-        rows = tuple(sorted(rows, key=lambda c: c.wording.strip('"').casefold()))
-    return rows
+    return _capacity_rows()
 
 
 @dataclass(frozen=True)
 class SortScore:
-    """How a learner's placements compare with the keys.
+    """A learner's placements, counted.
 
-    ``ages`` and ``domains`` are ``(key, placement)`` pairs in deck order, with ``""``
-    for a capacity not yet placed. Counts: ``*_placed`` capacities have a placement,
-    ``*_agree`` of them match the key (the deck's slide for age, the course's
-    classification for domain).
+    ``ages`` and ``domains`` are ``(key, placement)`` pairs in the order of
+    :func:`capacities` (alphabetical), with ``""`` for a capacity not yet placed.
+    Counts: ``*_placed`` capacities have a placement; ``n_age_birth`` and
+    ``n_age_five`` split the age placements by column. Ages are not compared with
+    anything (the deck's columns are graded in the notebook and not packaged);
+    ``n_domain_agree`` domain placements match the course's own classification.
     """
 
     n_items: int
     n_age_placed: int
-    n_age_agree: int
+    n_age_birth: int
+    n_age_five: int
     n_domain_placed: int
     n_domain_agree: int
     ages: tuple[tuple[str, str], ...]
@@ -185,10 +193,11 @@ def _placements(name: str, given, allowed: Sequence[str], keys: Sequence[str]) -
 
 
 def score_capacity_sort(ages: Mapping[str, str], domains: Mapping[str, str] | None = None) -> SortScore:
-    """Count placements that agree with the keys.
+    """Validate and record a learner's placements and count them.
 
     ``ages`` maps capacity keys to "birth" or "five"; ``domains`` maps them to one of
-    :data:`DOMAINS`. Missing keys or ``""`` mean "not placed yet".
+    :data:`DOMAINS`. Missing keys or ``""`` mean "not placed yet". Ages are counted
+    by column only; domains are also compared with the course's classification.
     """
     rows = capacities()
     keys = [c.key for c in rows]
@@ -197,7 +206,8 @@ def score_capacity_sort(ages: Mapping[str, str], domains: Mapping[str, str] | No
     return SortScore(
         n_items=len(rows),
         n_age_placed=sum(1 for _, a in age_pairs if a),
-        n_age_agree=sum(1 for c, (_, a) in zip(rows, age_pairs) if a == c.age),
+        n_age_birth=sum(1 for _, a in age_pairs if a == "birth"),
+        n_age_five=sum(1 for _, a in age_pairs if a == "five"),
         n_domain_placed=sum(1 for _, d in domain_pairs if d),
         n_domain_agree=sum(1 for c, (_, d) in zip(rows, domain_pairs) if d == c.domain),
         ages=age_pairs,
@@ -384,53 +394,62 @@ def read_brain_size(age_years: float, *, show_processes: bool = True) -> BrainSi
 
 
 # --- figures -------------------------------------------------------------------
-_SORT_SEGMENTS = (
-    ("agree with the key", PALETTE["green"], "//"),
-    ("placed differently", PALETTE["orange"], "xx"),
-    ("not placed yet", PALETTE["sky"], ".."),
-)
+_NOT_PLACED = ("not placed yet", PALETTE["sky"], "..")
+#: Segments of each bar: (legend label, colour, hatch). Ages are only counted (the deck's
+#: columns are not packaged); domains are compared with the course's classification.
+_SORT_ROWS = {
+    "Age (your placements)": (("at birth", PALETTE["blue"], "\\\\"),
+                              ("by age five", PALETTE["purple"], "++"),
+                              _NOT_PLACED),
+    "Domain (course's classification)": (("agree with the course's classification", PALETTE["green"], "//"),
+                                         ("placed differently", PALETTE["orange"], "xx"),
+                                         _NOT_PLACED),
+}
 
 
 def _sort_counts(score: SortScore) -> dict[str, tuple[int, int, int]]:
+    """Counts for each bar, in the order of :data:`_SORT_ROWS` segments."""
+    age_row, domain_row = _SORT_ROWS
     return {
-        "Age (deck's slide)": (score.n_age_agree, score.n_age_placed - score.n_age_agree,
-                               score.n_items - score.n_age_placed),
-        "Domain (course's classification)": (score.n_domain_agree, score.n_domain_placed - score.n_domain_agree,
-                                             score.n_items - score.n_domain_placed),
+        age_row: (score.n_age_birth, score.n_age_five, score.n_items - score.n_age_placed),
+        domain_row: (score.n_domain_agree, score.n_domain_placed - score.n_domain_agree,
+                     score.n_items - score.n_domain_placed),
     }
 
 
 def plot_capacity_sort(score: SortScore, ax=None):
-    """Stacked bars: how many placements agree, differ, or are missing, for age and for domain."""
+    """Stacked bars: ages placed at birth, by five or not yet; domains that agree, differ or are missing."""
     if ax is None:
         fig, ax = new_figure(width=8.0, height=2.4)
     else:
         fig = ax.figure
     counts = _sort_counts(score)
-    rows = list(counts)
-    left = np.zeros(len(rows))
-    for index, (label, colour, hatch) in enumerate(_SORT_SEGMENTS):
-        widths = np.array([counts[r][index] for r in rows], dtype=float)
-        ax.barh(rows, widths, left=left, color=colour, hatch=hatch, edgecolor=PALETTE["black"], label=label)
-        for y, (x0, w) in enumerate(zip(left, widths)):
-            if w:
-                ax.text(x0 + w / 2, y, f"{int(w)}", ha="center", va="center", fontsize=10,
+    labelled = set()
+    for y, (row, segments) in enumerate(_SORT_ROWS.items()):
+        left = 0
+        for (label, colour, hatch), width in zip(segments, counts[row]):
+            legend_label = "_nolegend_" if label in labelled else label
+            labelled.add(label)
+            ax.barh(y, width, left=left, color=colour, hatch=hatch, edgecolor=PALETTE["black"], label=legend_label)
+            if width:
+                ax.text(left + width / 2, y, f"{width}", ha="center", va="center", fontsize=10,
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
-        left += widths
+            left += width
+    ax.set_yticks(range(len(_SORT_ROWS)), list(_SORT_ROWS))
     ax.set_xlim(0, score.n_items)
     ax.set_xlabel(f"Number of capacities (of {score.n_items})")
     ax.set_ylabel("Placement")
     ax.invert_yaxis()
-    ax.set_title("Your capacity sort compared with the keys")
+    ax.set_title("Your capacity sort: ages placed, domains against the course's classification")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
 def describe_capacity_sort(score: SortScore) -> str:
     """One sentence describing :func:`plot_capacity_sort`."""
-    (a_ok, a_diff, a_none), (d_ok, d_diff, d_none) = _sort_counts(score).values()
-    return (f"Stacked bar chart of {score.n_items} capacities: for age, {a_ok} agree with the deck's slide, "
-            f"{a_diff} are placed differently and {a_none} are not placed yet; for domain, {d_ok} agree with the "
+    (a_birth, a_five, a_none), (d_ok, d_diff, d_none) = _sort_counts(score).values()
+    return (f"Stacked bar chart of {score.n_items} capacities: for age, {a_birth} are placed at birth, "
+            f"{a_five} by age five and {a_none} are not placed yet; for domain, {d_ok} agree with the "
             f"course's classification, {d_diff} are placed differently and {d_none} are not placed yet.")
 
 
@@ -553,14 +572,15 @@ def describe_brain_explorer(reading: BrainSizeReading) -> str:
 
 # --- views -----------------------------------------------------------------------
 class CapacitySorter(ModelView):
-    """Dropdowns for each capacity's age (birth or five) and domain; counts agreement with the keys."""
+    """Dropdowns for each capacity's age (birth or five) and domain; counts the ages placed and the
+    domains that agree with the course's classification."""
 
     title = ("Capacity sorter: for each capacity choose when the deck places it (at birth or by age five) "
              "and which capacity of the definition it belongs to.")
 
     def make_controls(self) -> dict:
         controls = {}
-        for capacity in capacities(order="alphabetical"):
+        for capacity in capacities():
             controls[f"age__{capacity.key}"] = ipywidgets.Dropdown(
                 options=[("choose...", ""), ("at birth", "birth"), ("by age five", "five")], value="",
                 description=f"{capacity.wording}: age", layout=ipywidgets.Layout(width="440px"))
@@ -573,7 +593,7 @@ class CapacitySorter(ModelView):
         super().__init__(**initial)
         # One row per capacity (age and domain side by side) instead of one long column.
         rows = [ipywidgets.HBox([self.controls[f"age__{c.key}"], self.controls[f"domain__{c.key}"]])
-                for c in capacities(order="alphabetical")]
+                for c in capacities()]
         for control in self.controls.values():
             control.style = {"description_width": "290px"}
         self.controls_box = ipywidgets.VBox(rows)
@@ -603,9 +623,10 @@ class CapacitySorter(ModelView):
             + "".join(f"<td style='padding:2px 8px;vertical-align:top'>"
                       f"{'<br>'.join(html.escape(w) for w in grid[(a, d)]) or '&mdash;'}</td>" for d in DOMAINS)
             + "</tr>" for a in AGES)
-        text = (f"<p><b>Age:</b> {result.n_age_agree} of {result.n_items} agree with the deck's slide "
-                f"({result.n_age_placed} placed). <b>Domain:</b> {result.n_domain_agree} of {result.n_items} agree "
-                f"with the course's own classification ({result.n_domain_placed} placed).</p>"
+        text = (f"<p><b>Age:</b> {result.n_age_placed} of {result.n_items} placed ({result.n_age_birth} at birth, "
+                f"{result.n_age_five} by age five, {result.n_items - result.n_age_placed} not placed yet); "
+                f"the sorter does not check ages, Exercise 3 does. <b>Domain:</b> {result.n_domain_agree} of "
+                f"{result.n_items} agree with the course's own classification ({result.n_domain_placed} placed).</p>"
                 f"<table style='border-collapse:collapse'><caption>Your sort (capacities with both an age and a "
                 f"domain)</caption><tr><th></th>{cells}</tr>{body}</table>")
         if result.ages_complete:
