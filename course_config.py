@@ -46,7 +46,7 @@ c.Execute.interrupt_on_timeout = True
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 50
 
-# --- Judging (every path that autogrades: tools.grade, plain nbgrader, the Formgrader) ---
+# --- Judging (every path that autogrades: grading.grade, plain nbgrader, the Formgrader) ---
 # The student's kernel only hands over its answers as plain data; JudgeAnswers compares
 # them with keys made from source/ (in .grading/keys/, never in release/ or the kernel) and
 # sets each test cell's outputs so SaveAutoGrades records exactly the judge's score.
@@ -63,6 +63,11 @@ c.Autograde.autograde_preprocessors = [
     CheckCellMetadata,
 ]
 c.JudgeAnswers.course_root = os.getcwd()
+# Student kernels run sandboxed on every path that autogrades (grading/sandbox.py): where
+# bubblewrap cannot run, plain `nbgrader autograde` and the Formgrader refuse unless
+# IMH_ACCEPT_UNISOLATED_GRADING=1. `python -m grading.grade autograde` sets this per run.
+c.KeepGoingExecute.isolation = "auto"
+c.KeepGoingExecute.course_root = os.getcwd()
 
 # --- Student version ----------------------------------------------------------
 c.ClearSolutions.code_stub = {

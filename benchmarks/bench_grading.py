@@ -1,4 +1,4 @@
-"""Grading throughput: plain serial `nbgrader autograde` vs `tools.grade autograde --jobs 2`,
+"""Grading throughput: plain serial `nbgrader autograde` vs `grading.grade autograde --jobs 2`,
 with and without the bubblewrap sandbox, on N synthetic submissions, in one run.
 
     .venv/bin/python benchmarks/bench_grading.py [--n 40] [--assignment demo|NN_topic] [--json PATH]
@@ -31,9 +31,9 @@ import nbformat  # noqa: E402
 from nbgrader.api import Gradebook  # noqa: E402
 
 from tests.conftest import fill, items  # noqa: E402
-from tools import grade  # noqa: E402
+from grading import grade  # noqa: E402
 from tools.course import make_course, nbgrader  # noqa: E402
-from tools.sandbox import unavailable_reason  # noqa: E402
+from grading.sandbox import unavailable_reason  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "demo_course"
 

@@ -2,7 +2,7 @@
 
 - :class:`JudgeAnswers` (autograde): scores every test cell with :mod:`grading.judge`
   against keys the kernel never saw, so plain ``nbgrader autograde``, the Formgrader's
-  button and ``python -m tools.grade autograde`` all grade the same way.
+  button and ``python -m grading.grade autograde`` all grade the same way.
 - :class:`HideHiddenTests` (feedback): nbgrader's default feedback shows hidden tests
   (nbgrader #917, #1363); this replaces each hidden region with a one-line note and
   removes traceback frames that quote it.
@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -177,25 +178,82 @@ from nbgrader.preprocessors import Execute  # noqa: E402
 KERNEL_DIED = "DeadKernelError"
 
 
+ISOLATION_META = "imh_isolation"
+_PROBE = ("import json as _j, os as _o\n"
+          "print(_j.dumps({'uid': _o.getuid(), 'sees_course': _o.path.exists(%r), 'cwd': _o.getcwd()}))")
+
+
 class KeepGoingExecute(Execute):
-    """nbgrader's Execute, except that a kernel that dies (os._exit, SIGKILL, out of memory)
-    no longer throws away the whole notebook: the cells before keep their outputs (so their
-    items keep their scores), the cell where it died gets an error, and the cells after are
-    left unrun for the judge and the report to flag for a person."""
+    """nbgrader's Execute for autograde, with two additions.
+
+    - **Isolation on every path.** ``isolation`` is ``sandbox`` (each kernel in bubblewrap,
+      :mod:`grading.sandbox`), ``none`` (only when the instructor accepted it) or ``auto``
+      (the default, used by plain ``nbgrader autograde`` and the Formgrader: the sandbox where
+      it works, otherwise refuse unless ``IMH_ACCEPT_UNISOLATED_GRADING=1``). Before any student
+      code runs, a probe in the kernel reports its uid and whether it can see the course; the
+      notebook's metadata records that verified isolation for the grading report.
+    - **A dead kernel costs only what comes after it.** When the kernel dies (os._exit,
+      SIGKILL, out of memory) the cells before keep their outputs (so their items keep their
+      scores), the cell where it died gets an error, and the cells after are left unrun for the
+      judge and the report to flag for a person.
+    """
+
+    isolation = Unicode("auto", help="sandbox, none, or auto (sandbox where available, else refuse)").tag(config=True)
+    course_root = Unicode("", help="The course root the probe checks the kernel cannot see (default: cwd)").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
-        self._died_at = None
-        return super().preprocess(nb, resources, km)
+        self._died_at, self._probe = None, None
+        mode = self.isolation
+        if mode == "auto":
+            from grading.sandbox import unavailable_reason
 
-    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
-        if getattr(self, "_died_at", None) is not None:
-            return cell  # not run: the kernel had died
+            reason = unavailable_reason()
+            if not reason:
+                mode = "sandbox"
+            elif os.environ.get("IMH_ACCEPT_UNISOLATED_GRADING") == "1":
+                mode = "none"
+            else:
+                raise RuntimeError(
+                    f"Refusing to run student code without isolation: {reason}. Student notebooks would run with "
+                    "your permissions. Install bubblewrap and grade as root, or set IMH_ACCEPT_UNISOLATED_GRADING=1 "
+                    "to accept the risk.")
+        if mode == "sandbox" and km is None:
+            from grading.sandbox import SandboxKernelManager
+
+            self.kernel_manager_class = SandboxKernelManager
+        self._mode = mode
         try:
-            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            return super().preprocess(nb, resources, km)
+        finally:
+            nb.metadata[ISOLATION_META] = self._verdict()
+
+    def _verdict(self) -> dict:
+        probe = self._probe or {}
+        verified = bool(probe) and probe.get("uid") not in (None, os.getuid()) and not probe.get("sees_course", True)
+        return {"mode": self._mode, "kernel_manager": getattr(self.kernel_manager_class, "__name__", ""),
+                "probe": probe, "verified": verified}
+
+    def _run_probe(self, index):
+        probe = nbformat.v4.new_code_cell(_PROBE % str(Path(self.course_root or os.getcwd()).resolve()))
+        try:
+            self.execute_cell(probe, index, store_history=False)
+            text = "".join(o.get("text", "") for o in probe.outputs if o.get("output_type") == "stream")
+            self._probe = json.loads(text.strip().splitlines()[-1])
+        except Exception as exc:  # no verdict is "not verified", never a crash of the grading run
+            self._probe = {"error": f"{type(exc).__name__}: {exc}"[:200]}
+
+    def preprocess_cell(self, cell, resources, index):
+        # (nbclient's sync execute_cell does not call an overridden async_execute_cell: hook here)
+        if getattr(self, "_died_at", None) is not None:
+            return cell, resources  # not run: the kernel had died
+        if getattr(self, "_probe", None) is None:
+            self._run_probe(index)
+        try:
+            return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self._died_at = cell_index
+            self._died_at = index
             message = ("The kernel died while running this cell (the code ended or killed Python, or ran out "
                        "of memory); the cells after it were not run.")
             cell.outputs.append(nbformat.v4.new_output("error", ename=KERNEL_DIED, evalue=message,
                                                        traceback=[message]))
-            return cell
+            return cell, resources

@@ -22,9 +22,9 @@ import pytest
 from nbgrader.api import Gradebook
 
 from tests.conftest import delete_cell, fill, replace_answer
-from tools import grade
+from grading import grade
 from tools.course import nbgrader, nbgrader_meta
-from tools.lms import collect, parse_name, parse_stamp, read_roster
+from grading.lms import collect, parse_name, parse_stamp, read_roster
 
 pytestmark = [pytest.mark.roundtrip, pytest.mark.xdist_group("grading")]
 
@@ -243,7 +243,7 @@ def _zip(path: Path, members: dict, when=(2026, 11, 20, 9, 0, 0)) -> Path:
 
 
 def test_collector_keeps_same_named_files_apart_and_records_late_work(tmp_path):
-    from tools.lms import Student, time_zone
+    from grading.lms import Student, time_zone
 
     course = tmp_path / "course"
     roster = [Student("s001", "Ana", "Lee", "ana@example.edu"), Student("s002", "Bo", "Kim", "bo@example.edu")]
@@ -266,7 +266,7 @@ def test_collector_keeps_same_named_files_apart_and_records_late_work(tmp_path):
 
 
 def test_recollect_never_replaces_newer_work_and_oversize_needs_a_person(tmp_path):
-    from tools.lms import NOT_PLACED, Student
+    from grading.lms import NOT_PLACED, Student
 
     course = tmp_path / "course"
     roster = [Student("s001", "Ana", "Lee"), Student("s002", "Bo", "Kim")]

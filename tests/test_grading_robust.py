@@ -24,7 +24,7 @@ import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
 from tests.conftest import fill, replace_answer
-from tools import grade
+from grading import grade
 from tools.course import ROOT, env, nbgrader, nbgrader_meta
 
 pytestmark = [pytest.mark.roundtrip, pytest.mark.xdist_group("robust")]
@@ -102,7 +102,7 @@ def _class(course: Path, n: int = 10) -> dict:
 
 
 def _isolation() -> str:
-    from tools.sandbox import unavailable_reason
+    from grading.sandbox import unavailable_reason
 
     return "none" if unavailable_reason() else "sandbox"
 
@@ -147,7 +147,7 @@ def test_a_failed_regrade_never_reports_the_old_score(tmp_path):
 
 
 def _run_cli(course: Path, *extra: str) -> subprocess.Popen:
-    args = [sys.executable, "-m", "tools.grade", "autograde", A, "--jobs", "2", *extra]
+    args = [sys.executable, "-m", "grading.grade", "autograde", A, "--jobs", "2", *extra]
     if _isolation() == "none":
         args.append("--accept-unisolated-grading")
     e = env()

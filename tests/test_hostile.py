@@ -22,7 +22,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from tests.conftest import fill, replace_answer
-from tools import grade
+from grading import grade
 from tools.course import BIN, env, nbgrader, nbgrader_meta
 
 pytestmark = [pytest.mark.roundtrip, pytest.mark.xdist_group("hostile")]
@@ -163,7 +163,7 @@ def _submissions(release, source, course: Path):
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    from tools.sandbox import unavailable_reason
+    from grading.sandbox import unavailable_reason
 
     reason = unavailable_reason()
     if reason:

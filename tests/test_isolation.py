@@ -22,7 +22,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from tests.conftest import fill, replace_answer
-from tools import grade
+from grading import grade
 from tools.course import nbgrader, nbgrader_meta
 
 pytestmark = [pytest.mark.roundtrip, pytest.mark.xdist_group("isolation")]
@@ -88,7 +88,7 @@ def _shadow_package(folder: Path) -> None:
 
 @pytest.fixture(scope="module")
 def isolated_class(tmp_path_factory):
-    from tools.sandbox import unavailable_reason
+    from grading.sandbox import unavailable_reason
 
     reason = unavailable_reason()
     if reason:
@@ -233,14 +233,61 @@ def test_unisolated_runs_are_recorded_in_the_report(tmp_path, monkeypatch):
     nbformat.write(fill(release, source, {"demo_choice", "demo_number", "demo_function"}), folder / f"{A}.ipynb")
     monkeypatch.setenv("IMH_BWRAP", str(tmp_path / "no-bwrap-here"))
     monkeypatch.chdir(course)
-    refused = subprocess.run([sys.executable, "-m", "tools.grade", "autograde", A, "--jobs", "1"], cwd=course,
+    refused = subprocess.run([sys.executable, "-m", "grading.grade", "autograde", A, "--jobs", "1"], cwd=course,
                              capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(Path(__file__).parent.parent)))
     assert refused.returncode != 0 and "Refusing to run student code without isolation" in refused.stderr
     assert not (course / "autograded").exists()
-    accepted = subprocess.run([sys.executable, "-m", "tools.grade", "autograde", A, "--jobs", "1",
+    accepted = subprocess.run([sys.executable, "-m", "grading.grade", "autograde", A, "--jobs", "1",
                                "--accept-unisolated-grading"], cwd=course, capture_output=True, text=True,
                               env=dict(os.environ, PYTHONPATH=str(Path(__file__).parent.parent)))
     assert accepted.returncode == 0, accepted.stderr[-2000:]
     rows = list(csv.DictReader(open(course / "reports" / A / "grading-report.csv")))
-    assert rows[0]["student_id"] == "s1" and rows[0]["isolation"] == "NONE (accepted by instructor)"
+    assert rows[0]["student_id"] == "s1" and rows[0]["isolation"].startswith("NONE (accepted by instructor")
     assert float(rows[0]["score"]) == 6.0
+
+
+def _one_submission_course(tmp_path) -> Path:
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE, course)
+    for name in ("course_config.py", "nbgrader_config.py"):
+        shutil.copy(Path(__file__).parent.parent / name, course / name)
+    assert nbgrader("generate_assignment", A, cwd=course).returncode == 0
+    source = nbformat.read(course / "source" / A / f"{A}.ipynb", as_version=4)
+    release = nbformat.read(course / "release" / A / f"{A}.ipynb", as_version=4)
+    folder = course / "submitted" / "s1" / A
+    folder.mkdir(parents=True)
+    nbformat.write(fill(release, source, {"demo_choice", "demo_number", "demo_function"}), folder / f"{A}.ipynb")
+    return course
+
+
+def test_plain_nbgrader_autograde_runs_the_kernel_sandboxed_and_says_it_was_verified(tmp_path):
+    """The Formgrader's button and plain `nbgrader autograde` use the course configuration: the
+    kernel runs in the sandbox, and its own probe (run before any student code) proves it."""
+    from grading.sandbox import unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        pytest.fail(f"sandboxed grading is unavailable on this machine: {reason} (bash .ci/run installs bubblewrap)")
+    course = _one_submission_course(tmp_path)
+    result = nbgrader("autograde", A, cwd=course)
+    assert result.returncode == 0, result.stderr[-3000:]
+    graded = nbformat.read(course / "autograded" / "s1" / A / f"{A}.ipynb", as_version=4)
+    isolation = graded.metadata["imh_isolation"]
+    assert isolation["mode"] == "sandbox" and isolation["verified"] is True, isolation
+    assert isolation["probe"]["uid"] != os.getuid() and isolation["probe"]["sees_course"] is False
+    assert isolation["probe"]["cwd"] == "/scratch"
+
+
+def test_plain_nbgrader_autograde_refuses_without_a_sandbox_unless_accepted(tmp_path):
+    course = _one_submission_course(tmp_path)
+    no_sandbox = dict(os.environ, IMH_BWRAP=str(tmp_path / "no-bwrap-here"))
+    no_sandbox.pop("IMH_ACCEPT_UNISOLATED_GRADING", None)
+    run = lambda e: subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "autograde", A], cwd=course,  # noqa: E731
+                                   capture_output=True, text=True, env=e)
+    refused = run(no_sandbox)
+    assert "Refusing to run student code without isolation" in refused.stderr
+    assert not (course / "autograded" / "s1" / A / f"{A}.ipynb").exists()
+    accepted = run(dict(no_sandbox, IMH_ACCEPT_UNISOLATED_GRADING="1"))
+    assert accepted.returncode == 0, accepted.stderr[-3000:]
+    graded = nbformat.read(course / "autograded" / "s1" / A / f"{A}.ipynb", as_version=4)
+    assert graded.metadata["imh_isolation"]["mode"] == "none" and graded.metadata["imh_isolation"]["verified"] is False

@@ -22,8 +22,8 @@ from nbgrader.api import Gradebook
 
 from tests.conftest import ASSIGNMENTS, delete_cell, fill, items, read_source, replace_answer
 from tools.course import make_course, nbgrader, release_notebook, source_notebook
-from tools.feedback_check import leaked_hidden_lines
-from tools.submissions import missing_cells
+from grading.feedback_check import leaked_hidden_lines
+from grading.submissions import missing_cells
 
 pytestmark = pytest.mark.roundtrip
 

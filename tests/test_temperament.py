@@ -417,3 +417,19 @@ def test_matcher_layout_labels_and_bad_initial_values():
         T.TemperamentMatcher(no_such_control=1)
     with pytest.raises(ValueError, match="^child: "):
         T.TemperamentMatcher(child="easy")
+
+
+def test_a_one_point_gap_from_float_arithmetic_still_counts():
+    """2.3 - 1.3 is 0.9999999999999998 in floating point: still a full scale point apart."""
+    child = dict.fromkeys(T.DIMENSIONS, 2.0) | {"approach": 2.3}
+    setting = dict.fromkeys(T.DIMENSIONS, 2.0) | {"approach": 1.3}
+    result = T.goodness_of_fit(child, setting)
+    assert tuple(result.poorest) == ("approach",)
+    assert "no dimension differs" not in T.describe_fit(result)
+
+
+def test_criteria_hold_for_ratings_made_by_arithmetic():
+    for criteria in T.CRITERIA.values():
+        for criterion in criteria:
+            off = -1e-12 if criterion.relation == ">=" else 1e-12  # a hair on the wrong side of the bound
+            assert criterion.met(criterion.bound + off), criterion.rule()

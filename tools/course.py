@@ -17,9 +17,10 @@ from pathlib import Path
 
 import nbformat
 
+from grading.cells import BIN, env, is_answer, is_autograded_test, is_manual, nbgrader, nbgrader_meta  # noqa: F401
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE, RELEASE = ROOT / "source", ROOT / "release"
-BIN = Path(sys.executable).parent
 COURSE_FILES = ("course_config.py", "nbgrader_config.py")
 
 
@@ -40,23 +41,12 @@ def release_notebook(assignment: str) -> Path:
     return RELEASE / assignment / f"{assignment}.ipynb"
 
 
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def is_answer(cell) -> bool:
-    m = nbgrader_meta(cell)
-    return bool(m.get("solution")) and not m.get("grade") and cell["cell_type"] == "code"
 
 
-def is_autograded_test(cell) -> bool:
-    m = nbgrader_meta(cell)
-    return bool(m.get("grade")) and not m.get("solution") and cell["cell_type"] == "code"
 
 
-def is_manual(cell) -> bool:
-    m = nbgrader_meta(cell)
-    return bool(m.get("grade")) and bool(m.get("solution")) and cell["cell_type"] == "markdown"
 
 
 def prose_words(nb) -> int:
@@ -161,18 +151,8 @@ def judged_cell_problems(grade_id: str, source: str) -> list[str]:
     return problems
 
 
-def env() -> dict:
-    """Environment for nbgrader subprocesses: the venv's bin first (nbgrader runs `alembic`)."""
-    e = dict(os.environ)
-    e["PATH"] = f"{BIN}{os.pathsep}{e.get('PATH', '')}"
-    e.pop("IMH_GRADEBOOK_URL", None)
-    return e
 
 
-def nbgrader(*args: str, cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess:
-    """Run one nbgrader command in course root ``cwd``; output captured as text."""
-    return subprocess.run([str(BIN / "nbgrader"), *args], cwd=cwd, env=env(), capture_output=True,
-                          text=True, timeout=timeout)
 
 
 def make_course(dest: Path, assignments_wanted=None) -> Path:

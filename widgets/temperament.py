@@ -115,7 +115,8 @@ class Criterion:
 
     def met(self, rating: float) -> bool:
         """Whether a rating (scale points) satisfies the condition."""
-        return rating <= self.bound if self.relation == "<=" else rating >= self.bound
+        # ratings may come from arithmetic (2.2 + 0.3): compare with a tolerance far below a half point
+        return rating <= self.bound + _EPS if self.relation == "<=" else rating >= self.bound - _EPS
 
     def rule(self) -> str:
         """The condition as text, e.g. ``"rhythmicity >= 2.5"``."""
@@ -197,6 +198,8 @@ def _check_rating(name: str, value) -> float:
         raise ValueError(f"{name}: rating must be from 1 (low) to 3 (high) scale points, got {value!r}")
     return value
 
+
+_EPS = 1e-9  # scale points: float rounding, never a real difference between ratings
 
 @dataclass(frozen=True)
 class Profile:
@@ -419,7 +422,7 @@ def goodness_of_fit(child, setting, *, threshold: float = 1.0) -> FitResult:
     gaps = {name: c[name] - s[name] for name in DIMENSIONS}
     mismatch = {name: abs(gap) / (SCALE_MAX - SCALE_MIN) for name, gap in gaps.items()}
     score = 1.0 - sum(mismatch.values()) / len(DIMENSIONS)
-    poor = [name for name in DIMENSIONS if abs(gaps[name]) >= threshold]
+    poor = [name for name in DIMENSIONS if abs(gaps[name]) >= threshold - _EPS]  # 2.3 - 1.3 is 0.99999...
     poorest = tuple(sorted(poor, key=lambda name: -abs(gaps[name])))  # stable: ties keep DIMENSIONS order
     info = dimension_info()
     suggestions = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 import re
 
-from tools.course import is_autograded_test
+from grading.cells import is_autograded_test
 from grading.nbgrader_ext import hidden_lines
 
 _TAG = re.compile(r"<[^>]+>")

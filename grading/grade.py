@@ -1,11 +1,11 @@
 """The course's grading workflow on top of nbgrader, run from the course root.
 
-    python -m tools.grade roster students.csv            # import the roster (id, first_name, last_name, email[, lms_id])
-    python -m tools.grade collect 01_what_is_imh lms.zip # LMS zip -> submitted/<student>/01_what_is_imh/
-    python -m tools.grade autograde 01_what_is_imh --jobs 2
-    python -m tools.grade feedback 01_what_is_imh        # feedback HTML, checked for hidden-test leaks
-    python -m tools.grade export --to grades.csv         # nbgrader's CSV + a needs_manual_grading column
-    python -m tools.grade items 01_what_is_imh           # item analysis report (HTML with figures)
+    python -m grading.grade roster students.csv            # import the roster (id, first_name, last_name, email[, lms_id])
+    python -m grading.grade collect 01_what_is_imh lms.zip # LMS zip -> submitted/<student>/01_what_is_imh/
+    python -m grading.grade autograde 01_what_is_imh --jobs 2
+    python -m grading.grade feedback 01_what_is_imh        # feedback HTML, checked for hidden-test leaks
+    python -m grading.grade export --to grades.csv         # nbgrader's CSV + a needs_manual_grading column
+    python -m grading.grade items 01_what_is_imh           # item analysis report (HTML with figures)
 
 Everything is stored in nbgrader's own gradebook and folders, so the Formgrader and
 every nbgrader command keep working. ``autograde --jobs N`` runs N nbgrader processes,
@@ -37,12 +37,11 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from grading.keys import KEYS_DIR, load_keys
-from grading.nbgrader_ext import JUDGE_META
-from tools.course import BIN, env, is_autograded_test, nbgrader_meta
-from tools.submissions import missing_cells
+from grading.nbgrader_ext import ISOLATION_META, JUDGE_META
+from grading.cells import BIN, env, is_autograded_test, nbgrader_meta
+from grading.submissions import missing_cells
 
 REPORTS = "reports"
-TOOLS_ROOT = Path(__file__).resolve().parent.parent
 
 
 class IsolationUnavailable(SystemExit):
@@ -72,7 +71,7 @@ def source_nb(course: Path, assignment: str):
 # --- roster -----------------------------------------------------------------------------------
 def import_roster(course: Path, roster_csv: Path) -> int:
     """Add or update every roster student in the gradebook; returns how many."""
-    from tools.lms import read_roster
+    from grading.lms import read_roster
 
     students = read_roster(roster_csv)
     with Gradebook(db_url(course)) as gb:
@@ -91,6 +90,7 @@ class Outcome:
     score: float | None = None
     max_score: float | None = None
     flags: list = field(default_factory=list)   # human-readable reasons to look at it
+    isolation: str = ""                          # what the kernel's own probe showed (graded submissions)
 
     @property
     def needs_look(self) -> bool:
@@ -107,15 +107,15 @@ def _worker_config(worker: Path, course: Path, isolated: bool) -> None:
         # the judge reads the course's keys (built once by the parent; never inside a sandbox)
         c.JudgeAnswers.course_root = {str(course)!r}
         c.JudgeAnswers.keys_dir = {str(course / KEYS_DIR)!r}
+        c.KeepGoingExecute.isolation = {"sandbox" if isolated else "none"!r}
+        c.KeepGoingExecute.course_root = {str(course)!r}
         """)
     if isolated:  # every student kernel runs in a bubblewrap sandbox (tools/sandbox.py)
         runtime = worker / "kernels"
         runtime.mkdir(mode=0o711, exist_ok=True)
         os.chmod(runtime, 0o711)
         text += textwrap.dedent(f"""\
-            import sys
-            sys.path.insert(0, {str(TOOLS_ROOT)!r})
-            from tools.sandbox import SandboxKernelManager
+            from grading.sandbox import SandboxKernelManager
             c.Execute.kernel_manager_class = SandboxKernelManager
             c.SandboxKernelManager.runtime_root = {str(runtime)!r}
             """)
@@ -124,7 +124,7 @@ def _worker_config(worker: Path, course: Path, isolated: bool) -> None:
 
 def _readable(path: Path) -> str:
     """'' when ``path`` is a notebook nbgrader can read, else the reason."""
-    from tools.lms import NOT_PLACED
+    from grading.lms import NOT_PLACED
 
     if not path.exists():
         note = path.parent / NOT_PLACED
@@ -340,7 +340,7 @@ class Progress:
 
 def isolation_mode(allow_unisolated: bool) -> str:
     """'sandbox' when bubblewrap works here; 'none' only if the instructor accepted it; else refuse."""
-    from tools.sandbox import unavailable_reason
+    from grading.sandbox import unavailable_reason
 
     reason = unavailable_reason()
     if not reason:
@@ -530,6 +530,10 @@ def _inspect(course: Path, assignment: str, source, gradable: list[str], outcome
                 outcome.flags.append("test cells edited by the student (graded with the original tests): " + ", ".join(edited))
             graded = nbformat.read(course / "autograded" / student / assignment / f"{assignment}.ipynb", as_version=4)
             verdicts = graded.metadata.get(JUDGE_META, {}).get("items", {})
+            outcome.isolation = _isolation_text(graded.metadata.get(ISOLATION_META, {}))
+            isolation = graded.metadata.get(ISOLATION_META, {})
+            if isolation.get("mode") == "sandbox" and not isolation.get("verified"):
+                outcome.flags.append("the sandbox was asked for but the kernel's probe could not verify it")
             outcome.flags += [f"judge: {flag}" for flag in graded.metadata.get(JUDGE_META, {}).get("flags", [])]
             for cell in graded.cells:
                 gid = nbgrader_meta(cell).get("grade_id")
@@ -562,6 +566,18 @@ def _inspect(course: Path, assignment: str, source, gradable: list[str], outcome
             gb.db.commit()
 
 
+def _isolation_text(meta: dict) -> str:
+    """The isolation a graded notebook's kernel probe showed, in words for the report."""
+    probe = meta.get("probe", {})
+    if meta.get("mode") == "sandbox" and meta.get("verified"):
+        return f"sandbox, verified (kernel uid {probe.get('uid')}, course not visible)"
+    if meta.get("mode") == "sandbox":
+        return f"sandbox NOT verified ({probe})"
+    if meta.get("mode") == "none":
+        return f"NONE (accepted by instructor; kernel uid {probe.get('uid')})"
+    return "unknown (no probe recorded)"
+
+
 def _cell_text(nb, grade_id: str) -> str:
     return "\n".join(c.source for c in nb.cells if nbgrader_meta(c).get("grade_id") == grade_id)
 
@@ -577,14 +593,14 @@ def write_outcomes(course: Path, assignment: str, outcomes: list[Outcome], isola
         for o in outcomes:
             writer.writerow([o.student, o.status, "" if o.score is None else o.score,
                              "" if o.max_score is None else o.max_score, "yes" if o.needs_look else "no",
-                             " | ".join(o.flags), isolation])
+                             " | ".join(o.flags), o.isolation or isolation])
     return path
 
 
 # --- feedback ---------------------------------------------------------------------------------
 def feedback(course: Path, assignment: str) -> list[str]:
     """nbgrader generate_feedback, then prove no page quotes a hidden test; returns leaking pages."""
-    from tools.feedback_check import leaked_hidden_lines
+    from grading.feedback_check import leaked_hidden_lines
 
     result = run_nbgrader(["generate_feedback", assignment, "--force"], cwd=course)
     if result.returncode != 0:
@@ -740,7 +756,7 @@ def integrity(course: Path, assignment: str) -> list[tuple[str, str]]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.grade", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m grading.grade", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("roster", help="import a roster CSV into the gradebook")
     p.add_argument("csv", type=Path)
@@ -773,14 +789,14 @@ def main(argv=None) -> int:
     if args.command == "roster":
         print(f"{import_roster(course, args.csv)} students in the gradebook.")
     elif args.command == "collect":
-        from tools.lms import Student, collect, read_roster
+        from grading.lms import Student, collect, read_roster
 
         if args.roster:
             roster = read_roster(args.roster)
         else:
             with Gradebook(db_url(course)) as gb:
                 roster = [Student(s.id, s.first_name or "", s.last_name or "", s.email or "") for s in gb.students]
-        from tools.lms import time_zone
+        from grading.lms import time_zone
 
         result = collect(args.zip, args.assignment, roster, course, zone=time_zone(args.zone))
         print(f"Times read as {result.zone} (the LMS's zone; --zone changes it) and stored in UTC.")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools.course import is_answer, is_autograded_test, is_manual, nbgrader_meta
+from grading.cells import is_answer, is_autograded_test, is_manual, nbgrader_meta
 
 
 @dataclass(frozen=True)
