@@ -16,7 +16,7 @@ ROOTFLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[lab,grading,test]"
 	@touch $(STAMP)
 
 ## lab: set up and open the student notebooks in JupyterLab (your own copies in my-work/)

@@ -4,6 +4,10 @@ with and without the bubblewrap sandbox, on N synthetic submissions, in one run.
     .venv/bin/python benchmarks/bench_grading.py [--n 40] [--assignment demo|NN_topic] [--json PATH]
     .venv/bin/python benchmarks/bench_grading.py --judge --assignment 07_rupture_repair --n 40
 
+``--robust`` measures what confining failures costs (a clean class against the same class
+with one notebook nbgrader rejects whole, whose batch is then graded again one by one) and
+how long resuming takes after Ctrl-C at half the class (against grading it all).
+
 ``--judge`` measures what judging outside the kernel costs: the same class graded with
 ``--jobs 2`` in the sandbox with the judge (the course's configuration) and with the judge
 switched off (the test cells' in-kernel checks decide, as before the judge), plus the
@@ -106,13 +110,78 @@ def judge_cost(args) -> dict:
     return results
 
 
+def _rejected_copy(course: Path, assignment: str, student: str) -> None:
+    path = course / "submitted" / student / assignment / f"{assignment}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.metadata["nbgrader"]["score"] = 1  # invalid metadata: nbgrader rejects the notebook
+            break
+    nbformat.write(nb, path)
+
+
+def robust_cost(args) -> dict:
+    import os
+    import signal
+    import subprocess
+
+    results = {}
+    isolation = "none" if unavailable_reason() else "sandbox"
+    with tempfile.TemporaryDirectory() as tmp:
+        base = build_course(Path(tmp) / "base", args.assignment, args.n)
+        for label, bad in (("clean class", False), ("one rejected notebook", True)):
+            course = Path(tmp) / label.replace(" ", "_")
+            shutil.copytree(base, course)
+            if bad:
+                _rejected_copy(course, args.assignment, "student001")
+            start = time.perf_counter()
+            grade.autograde(course, args.assignment, jobs=2, isolation=isolation)
+            results[label] = {"seconds": round(time.perf_counter() - start, 1)}
+        results["confinement_cost_s"] = round(results["one rejected notebook"]["seconds"]
+                                              - results["clean class"]["seconds"], 1)
+        course = Path(tmp) / "interrupted"
+        shutil.copytree(base, course)
+        cmd = [sys.executable, "-m", "grading.grade", "autograde", args.assignment, "--jobs", "2"]
+        if isolation == "none":
+            cmd.append("--accept-unisolated-grading")
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        proc = subprocess.Popen(cmd, cwd=course, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        progress = course / "reports" / args.assignment / "progress.json"
+        while proc.poll() is None:
+            try:
+                if len(json.loads(progress.read_text())["done"]) >= args.n // 2:
+                    break
+            except (OSError, ValueError, KeyError):
+                pass
+            time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait()
+        recorded = len(json.loads(progress.read_text())["done"])
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=course, env=env, capture_output=True)
+        results["resume after Ctrl-C"] = {"recorded_before": recorded, "seconds": round(time.perf_counter() - start, 1)}
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=course, env=env, capture_output=True)
+        results["re-run with nothing left to grade"] = {"seconds": round(time.perf_counter() - start, 1)}
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=40)
     parser.add_argument("--assignment", default="demo")
     parser.add_argument("--json")
     parser.add_argument("--judge", action="store_true", help="measure the cost of judging outside the kernel")
+    parser.add_argument("--robust", action="store_true", help="measure confinement of failures and resume")
     args, _ = parser.parse_known_args()
+    if args.robust:
+        results = robust_cost(args)
+        print(f"Confining failures and resuming, {args.n} synthetic submissions of {args.assignment}")
+        print(json.dumps(results, indent=2))
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2))
+        return 0
     if args.judge:
         results = judge_cost(args)
         print(f"Judging cost on {args.n} synthetic submissions of {args.assignment} (goal: under 0.5 s per submission)")

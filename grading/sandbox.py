@@ -10,21 +10,25 @@ What a sandboxed kernel gets:
 - a real unprivileged identity (a uid of its own, 200000 + the grader's process id, that
   no user on the machine has; ``setpriv`` drops every capability) - not root, not the
   instructor;
-- read-only: the system (``/usr``, ``/etc``), the Python installation and the course
+- read-only: the system (``/usr`` and the few files of ``/etc`` that Python, fonts and TLS
+  need: :data:`ETC_NEEDED`), the Python installation and the course
   environment (the venv and the ``widgets`` package); nothing else of the course:
   no ``source/``, no gradebook, no other student, no home directory;
 - a fresh, empty, writable scratch folder as its working directory (files a student
   added to the submission are not there, so they cannot shadow ``widgets``), a private
   ``/tmp``, and a clean environment (no instructor variables, no ``JPY_PARENT_PID``);
-- no network (its own empty network namespace);
-- limits: address space (``--as``) and process count (``--nproc``) via ``prlimit``, so a
-  6 GB allocation raises MemoryError and a fork loop fails, in that kernel only;
+- no network (its own empty network namespace), and no user namespaces of its own (a seccomp
+  filter refuses them: they are the way into most kernel privilege escalations);
+- limits: address space (``--as``), process count (``--nproc``) and file size (``--fsize``,
+  256 MB) via ``prlimit``, so a 6 GB allocation raises MemoryError, a fork loop fails and a
+  runaway write stops, in that kernel only;
 - the kernel talks to nbgrader over IPC sockets in a folder bound into the sandbox
   (TCP loopback is unreachable from its network namespace).
 """
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import stat
 import subprocess
@@ -80,20 +84,78 @@ def _python_roots() -> list[Path]:
     return sorted(roots)
 
 
+ETC_NEEDED = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/ssl",
+              "/etc/ca-certificates", "/etc/fonts", "/etc/mime.types", "/etc/nsswitch.conf",
+              "/etc/alternatives", "/etc/matplotlibrc")
+
+
+# --- no user namespaces inside: a seccomp filter (classic BPF, as bwrap --seccomp expects) ----------
+_ARCH = {"x86_64": (0xC000003E, 272, 56, 435), "aarch64": (0xC00000B7, 97, 220, 435)}  # audit arch, unshare, clone, clone3
+CLONE_NEWUSER = 0x10000000
+
+
+def no_userns_filter() -> bytes | None:
+    """A seccomp program that refuses unshare/clone with CLONE_NEWUSER (EPERM) and clone3
+    (ENOSYS, so the C library falls back to clone, whose flags the filter can read); every
+    other call is allowed. None on an architecture this table does not know."""
+    import platform
+    import struct
+
+    arch = _ARCH.get(platform.machine())
+    if arch is None:
+        return None
+    audit, unshare, clone, clone3 = arch
+    ld, jeq, jset, ret = 0x20, 0x15, 0x45, 0x06
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    program = [
+        (ld, 0, 0, 4),            # 0: architecture
+        (jeq, 0, 8, audit),       # 1: another architecture: allow (10)
+        (ld, 0, 0, 0),            # 2: system call number
+        (jeq, 3, 0, unshare),     # 3: -> 7
+        (jeq, 2, 0, clone),       # 4: -> 7
+        (jeq, 5, 0, clone3),      # 5: -> 11
+        (ret, 0, 0, allow),       # 6
+        (ld, 0, 0, 16),           # 7: low word of the first argument (the flags)
+        (jset, 0, 1, CLONE_NEWUSER),  # 8: new user namespace? -> 9 else 10
+        (ret, 0, 0, eperm),       # 9
+        (ret, 0, 0, allow),       # 10
+        (ret, 0, 0, enosys),      # 11
+    ]
+    return b"".join(struct.pack("<HBBI", *instruction) for instruction in program)
+
+
+def _filter_file() -> Path | None:
+    program = no_userns_filter()
+    if program is None:
+        return None
+    path = Path(tempfile.gettempdir()) / f"imh-no-userns-{os.getuid()}.bpf"
+    if not path.exists() or path.read_bytes() != program:
+        tmp = path.with_suffix(f".{os.getpid()}")
+        tmp.write_bytes(program)
+        tmp.replace(path)
+    return path
+
+
 def sandbox_argv(runtime: Path, scratch: Path, command: list[str], *, memory_mb: int = 4096,
-                 max_processes: int = 256, uid: int = NOBODY) -> list[str]:
+                 max_processes: int = 256, max_file_mb: int = 256, uid: int = NOBODY) -> list[str]:
     """The bwrap + setpriv + prlimit command line that runs ``command`` sandboxed."""
     argv = [_tool("bwrap") or "bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
-    for top in ("usr", "etc"):
-        argv += ["--ro-bind", f"/{top}", f"/{top}"]
+    seccomp = _filter_file()
+    if seccomp is not None:  # bwrap reads the filter from fd 3, which a shell opens for it
+        argv = ["/bin/sh", "-c", f'exec "$0" "$@" 3< {shlex.quote(str(seccomp))}', *argv, "--seccomp", "3"]
+    argv += ["--ro-bind", "/usr", "/usr", "--perms", "0755", "--dir", "/etc"]
+    for path in ETC_NEEDED:  # a minimal /etc: what Python, fonts and TLS need, nothing else
+        if os.path.exists(path):
+            argv += ["--ro-bind", path, path]
     for link in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = Path("/") / link
         if path.is_symlink():
             argv += ["--symlink", os.readlink(path), f"/{link}"]
         elif path.is_dir():
             argv += ["--ro-bind", str(path), str(path)]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]  # before the binds below: /tmp may hold them
+    # a private, writable /tmp (mode 1777, like a real one); before the binds below: /tmp may hold them
+    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
     made = set()
     for root in (*_python_roots(), runtime):
         for parent in reversed(root.parents):  # traversable parents (bwrap would make them 0700)
@@ -110,7 +172,8 @@ def sandbox_argv(runtime: Path, scratch: Path, command: list[str], *, memory_mb:
              "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--setenv", "OPENBLAS_NUM_THREADS", "1",
              "--", _tool("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
              "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
-             _tool("prlimit") or "prlimit", f"--as={memory_mb * 1024 * 1024}", f"--nproc={max_processes}", "--",
+             _tool("prlimit") or "prlimit", f"--as={memory_mb * 1024 * 1024}", f"--nproc={max_processes}",
+             f"--fsize={max_file_mb * 1024 * 1024}", "--",
              *command]
     return argv
 
@@ -134,6 +197,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
     memory_mb = Integer(4096, help="Address-space limit of a sandboxed kernel (MB)").tag(config=True)
     max_processes = Integer(256, help="Process limit of the sandbox user").tag(config=True)
+    max_file_mb = Integer(256, help="Largest file a sandboxed kernel may write (MB)").tag(config=True)
     runtime_root = Unicode("", help="Folder for IPC sockets and connection files (bound into the sandbox)").tag(config=True)
 
     def __init__(self, **kwargs):
@@ -160,7 +224,7 @@ class SandboxKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None):
         command = super().format_kernel_cmd(extra_arguments)
         return sandbox_argv(self._runtime, self._scratch, command, memory_mb=self.memory_mb,
-                            max_processes=self.max_processes, uid=self._uid)
+                            max_processes=self.max_processes, max_file_mb=self.max_file_mb, uid=self._uid)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)

@@ -7,6 +7,7 @@ and everyone else's grades are exactly what they should be.
 """
 from __future__ import annotations
 
+import ast
 import csv
 import hashlib
 import os
@@ -72,6 +73,16 @@ def _hostile(course: Path, port: int) -> dict[str, str]:
             "import os, time\nchildren = 0\ntry:\n    while children < 100_000:\n        if os.fork() == 0:\n"
             "            time.sleep(60)\n            os._exit(0)\n        children += 1\n"
             "except OSError as e:\n    print('BLOCKED after', children, type(e).__name__)"),
+        "user_namespace": _attack(
+            "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            "print('USERNS', 'ALLOWED' if libc.unshare(0x10000000) == 0 else 'BLOCKED')"),
+        "big_file": _attack(
+            "try:\n    open('big.bin', 'wb').write(b'x' * (300 * 1024 * 1024)); print('BIG FILE WRITTEN')\n"
+            "except OSError as e:\n    print('BLOCKED', e.strerror)"),
+        "etc": _attack("import os\nprint('ETC', sorted(os.listdir('/etc')))"),
+        "private_tmp": _attack(
+            "import tempfile, os\nwith tempfile.NamedTemporaryFile(dir='/tmp') as f:\n    f.write(b'ok')\n"
+            "    print('TMP WRITABLE', os.path.dirname(f.name))"),
         "timeout": "while True:\n    pass\n",
     }
 
@@ -291,3 +302,20 @@ def test_plain_nbgrader_autograde_refuses_without_a_sandbox_unless_accepted(tmp_
     assert accepted.returncode == 0, accepted.stderr[-3000:]
     graded = nbformat.read(course / "autograded" / "s1" / A / f"{A}.ipynb", as_version=4)
     assert graded.metadata["imh_isolation"]["mode"] == "none" and graded.metadata["imh_isolation"]["verified"] is False
+
+
+def test_no_user_namespaces_inside(isolated_class):
+    assert "USERNS BLOCKED" in _output(isolated_class["course"], "user_namespace")
+    assert _scores(isolated_class["course"], "user_namespace") == FULL
+
+
+def test_a_runaway_write_is_capped(isolated_class):
+    assert "BLOCKED File too large" in _output(isolated_class["course"], "big_file")
+    assert _scores(isolated_class["course"], "big_file") == FULL
+
+
+def test_only_a_minimal_etc_and_a_private_writable_tmp(isolated_class):
+    out = _output(isolated_class["course"], "etc")
+    listed = ast.literal_eval(out.split("ETC", 1)[1].strip().splitlines()[0])
+    assert not {"passwd", "shadow", "hostname", "hosts", "group"} & set(listed), listed
+    assert "TMP WRITABLE /tmp" in _output(isolated_class["course"], "private_tmp")

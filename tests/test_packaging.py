@@ -20,7 +20,7 @@ def _split(spec: str) -> tuple[str, str]:
 
 def test_environment_yml_pins_match_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pip_specs = project["dependencies"] + project["optional-dependencies"]["test"]
+    pip_specs = project["dependencies"] + [s for extra in project["optional-dependencies"].values() for s in extra]
     pinned = dict(_split(s) for s in pip_specs)
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     conda_specs = dict(_split(s) for s in conda if isinstance(s, str) and not s.startswith(("python", "pip")))
@@ -32,11 +32,23 @@ def test_environment_yml_pins_match_pyproject():
 
 def test_required_course_packages_are_pinned():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    names = {_split(s)[0]: _split(s)[1] for s in project["dependencies"] + project["optional-dependencies"]["test"]}
+    names = {_split(s)[0]: _split(s)[1] for s in project["dependencies"]
+             + [s for extra in project["optional-dependencies"].values() for s in extra]}
     assert names["nbgrader"] == "==0.9.6"
     assert names["jupyterlab"].endswith(",<5") and names["ipywidgets"].endswith(",<9")
     for needed in ("matplotlib", "numpy", "nbval", "pytest", "pytest-xdist"):
         assert needed in names
+
+
+def test_students_install_only_what_the_lessons_need():
+    """The kernel's package needs numpy, matplotlib and ipywidgets; nbgrader and JupyterLab are extras."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert {_split(s)[0] for s in project["dependencies"]} == {"ipywidgets", "matplotlib", "numpy"}
+    assert {"lab", "grading", "test"} <= set(project["optional-dependencies"])
+    grading_names = {_split(s)[0] for s in project["optional-dependencies"]["grading"]}
+    assert "nbgrader" in grading_names
+    widgets_imports = " ".join(p.read_text() for p in (ROOT / "widgets").glob("*.py"))
+    assert not re.search(r"^\s*(from|import) (nbgrader|grading|jupyterlab)\b", widgets_imports, re.M)
 
 
 def test_importing_the_package_does_no_work_and_changes_no_global_state():
