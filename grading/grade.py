@@ -158,7 +158,7 @@ def _make_worker(worker: Path, course: Path, assignment: str, isolated: bool) ->
     return worker
 
 
-BATCH = 8                  # submissions per nbgrader run: small, so a failure or an interrupt costs little
+BATCH = 10                 # most submissions per nbgrader run: small, so a failure or an interrupt costs little
 PER_SUBMISSION_S = 900     # wall seconds one submission may take before its nbgrader run is stopped
 
 
@@ -218,13 +218,13 @@ def _stage(course: Path, worker: Path, assignment: str, students: list[str], rel
 
 def _grade_batch(course: Path, worker: Path, assignment: str, students: list[str], log: list,
                  lock: threading.Lock, release, repairs: dict, cancelled: threading.Event,
-                 progress: "Progress") -> list[str]:
+                 progress: "Progress") -> tuple[list[str], list[str]]:
     """Grade a batch with nbgrader in the worker, then record each graded student in the course.
 
     The worker's own nbgrader run computes every score; recording copies those values through
     nbgrader's API under a lock (one writer at a time), one student per commit. Returns the
-    students recorded; any failure (a rejected notebook, a timeout, an exception) leaves the
-    others of the batch unrecorded, for the caller to retry one by one.
+    students recorded and those nbgrader's log names as failed; any failure (a rejected notebook,
+    a timeout, an exception) leaves the others of the batch unrecorded, for the caller to retry.
     """
     _stage(course, worker, assignment, students, release, repairs)
     try:
@@ -234,10 +234,11 @@ def _grade_batch(course: Path, worker: Path, assignment: str, students: list[str
     except subprocess.TimeoutExpired as exc:
         text = f"nbgrader autograde stopped after {exc.timeout:.0f} s for {students}: timeout\n"
     done = [s for s in students if (worker / "autograded" / s / assignment).is_dir()]
+    blamed = [s for s in students if f"error processing assignment '{assignment}' for student '{s}'" in text]
     with lock:
         log.append(text)
         if cancelled.is_set():
-            return []
+            return [], blamed
         recorded = []
         for student in done:
             if cancelled.is_set():
@@ -249,7 +250,7 @@ def _grade_batch(course: Path, worker: Path, assignment: str, students: list[str
                 continue
             progress.mark(student)
             recorded.append(student)
-        return recorded
+        return recorded, blamed
 
 
 def _record(course: Path, worker: Path, assignment: str, student: str) -> None:
@@ -405,36 +406,52 @@ def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = 
             jobs = max(1, min(jobs, len(todo) or 1))
             workers = [_make_worker(tmp / f"worker{k}", course, assignment, isolation == "sandbox")
                        for k in range(jobs)] if todo else []
-            size = batch or max(1, min(BATCH, math.ceil(len(todo) / jobs)))
+            # balanced: every worker gets the same number of nbgrader runs, none waits on a straggler
+            rounds = max(1, math.ceil(len(todo) / (jobs * BATCH)))
+            size = batch or max(1, math.ceil(len(todo) / (jobs * rounds)))
             free = list(workers)
 
             def run(students):
                 if cancelled.is_set():
-                    return students, []
+                    return students, [], []
                 with lock:
                     worker = free.pop()
                 try:
-                    return students, _grade_batch(course, worker, assignment, students, log, lock, release,
-                                                  repairs, cancelled, progress)
+                    return (students, *_grade_batch(course, worker, assignment, students, log, lock, release,
+                                                    repairs, cancelled, progress))
                 except Exception as exc:  # a worker's own failure costs this batch a retry, nothing more
                     log.append(f"batch {students} failed: {type(exc).__name__}: {exc}\n")
-                    return students, []
+                    return students, [], []
                 finally:
                     with lock:
                         free.append(worker)
 
+            def regroup(results) -> list[list[str]]:
+                """What to grade again: nbgrader stops a run at the notebook it rejects, so the
+                others go again together, and each student it blamed (or every student of a
+                run that failed without naming anyone) goes again alone."""
+                again = []
+                results = list(results)
+                if cancelled.is_set():
+                    return []
+                for students, recorded, blamed in results:
+                    missed = [s for s in students if s not in recorded]
+                    if len(students) == 1:
+                        failed.update({s: "" for s in missed})
+                        continue
+                    innocent = [s for s in missed if s not in blamed]
+                    if blamed and innocent:
+                        again.append(innocent)
+                        again += [[s] for s in missed if s in blamed]
+                    else:
+                        again += [[s] for s in missed]
+                return again
+
             batches = [todo[i:i + size] for i in range(0, len(todo), size)]
             with ThreadPoolExecutor(max_workers=jobs) as pool:
                 try:
-                    retry = []
-                    for students, recorded in pool.map(run, batches):
-                        missed = [s for s in students if s not in recorded]
-                        if len(students) == 1:
-                            failed.update({s: "" for s in missed})
-                        else:  # nbgrader may have stopped at one bad notebook: the rest go again, alone
-                            retry += missed
-                    for students, recorded in pool.map(run, [[s] for s in retry]):
-                        failed.update({s: "" for s in students if s not in recorded})
+                    while batches:
+                        batches = regroup(pool.map(run, batches))
                 except BaseException:
                     cancelled.set()  # no new batch starts and nothing more is recorded
                     raise
