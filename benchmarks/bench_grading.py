@@ -175,20 +175,16 @@ def main() -> int:
     parser.add_argument("--judge", action="store_true", help="measure the cost of judging outside the kernel")
     parser.add_argument("--robust", action="store_true", help="measure confinement of failures and resume")
     args, _ = parser.parse_known_args()
-    if args.robust:
-        results = robust_cost(args)
-        print(f"Confining failures and resuming, {args.n} synthetic submissions of {args.assignment}")
-        print(json.dumps(results, indent=2))
-        if args.json:
-            Path(args.json).write_text(json.dumps(results, indent=2))
-        return 0
-    if args.judge:
-        results = judge_cost(args)
-        print(f"Judging cost on {args.n} synthetic submissions of {args.assignment} (goal: under 0.5 s per submission)")
-        print(json.dumps(results, indent=2))
-        if args.json:
-            Path(args.json).write_text(json.dumps(results, indent=2))
-        return 0
+    special = {"robust": (robust_cost, "Confining failures and resuming"),
+               "judge": (judge_cost, "Judging cost (goal: under 0.5 s per submission)")}
+    for name, (measure, title) in special.items():
+        if getattr(args, name):
+            results = measure(args)
+            print(f"{title}, {args.n} synthetic submissions of {args.assignment}")
+            print(json.dumps(results, indent=2))
+            if args.json:
+                Path(args.json).write_text(json.dumps(results, indent=2))
+            return 0
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         base = build_course(Path(tmp) / "base", args.assignment, args.n)

@@ -54,14 +54,27 @@ def db_url(course: Path) -> str:
     return os.environ.get("IMH_GRADEBOOK_URL", "sqlite:///" + str(course.resolve() / "gradebook.db"))
 
 
-def run_nbgrader(args: list[str], cwd: Path, timeout: float = 3600, *, course_db: bool = True) -> subprocess.CompletedProcess:
+def run_nbgrader(args: list[str], cwd: Path, timeout: float = 3600, *, course_db: bool = True,
+                 scratch_cap: Path | None = None) -> subprocess.CompletedProcess:
     """``nbgrader ARGS`` in ``cwd``. ``course_db=False`` (grading workers) keeps the course's
-    gradebook URL, which may hold a password, out of the environment student kernels inherit."""
+    gradebook URL, which may hold a password, out of the environment student kernels inherit.
+    ``scratch_cap``: run nbgrader in a private mount namespace where that folder (the kernels'
+    scratch space) is a tmpfs of :func:`scratch_mb` MB, so no student can fill the disk; the mount
+    ends with the process."""
     e = env()
     if course_db and "IMH_GRADEBOOK_URL" in os.environ:
         e["IMH_GRADEBOOK_URL"] = os.environ["IMH_GRADEBOOK_URL"]
-    return subprocess.run([str(BIN / "nbgrader"), *args], cwd=cwd, env=e, capture_output=True, text=True,
-                          timeout=timeout)
+    command = [str(BIN / "nbgrader"), *args]
+    if scratch_cap is not None:
+        mount = f'mount -t tmpfs -o size={scratch_mb()}m,mode=0711 imh-scratch "$0" && exec "$@"'
+        command = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", mount, str(scratch_cap),
+                   *command]
+    return subprocess.run(command, cwd=cwd, env=e, capture_output=True, text=True, timeout=timeout)
+
+
+def scratch_mb() -> int:
+    """Disk space (MB) all kernels of one grading worker may write: ``IMH_SCRATCH_MB``, default 1024."""
+    return int(os.environ.get("IMH_SCRATCH_MB", "1024"))
 
 
 def source_nb(course: Path, assignment: str):
@@ -162,13 +175,14 @@ BATCH = 10                 # most submissions per nbgrader run: small, so a fail
 PER_SUBMISSION_S = 900     # wall seconds one submission may take before its nbgrader run is stopped
 
 
-def repair_notebook(nb, release) -> tuple[object, list[str]]:
+def repair_notebook(nb, release, raw_ids: list | None = None) -> tuple[object, list[str]]:
     """Fix what makes nbgrader reject a whole notebook when the student's intent is clear.
 
     - a graded cell duplicated (copy-paste in JupyterLab copies its nbgrader metadata): the copy
       the student edited is graded (the last one whose text differs from the release), the other
       copies keep their text but lose their metadata;
-    - cells without ids or with repeated ids (older or hand-edited files): new unique ids.
+    - cells without ids or with repeated ids (older or hand-edited files; ``raw_ids`` are the ids
+      as the file has them, since nbformat renames repeated ones while reading): new unique ids.
     Returns the repaired notebook and a note per repair (empty when nothing was wrong).
     """
     notes = []
@@ -194,6 +208,8 @@ def repair_notebook(nb, release) -> tuple[object, list[str]]:
             cell["id"] = f"imh-repaired-{index:04d}"
             fixed += 1
         seen.add(cell["id"])
+    if raw_ids is not None:  # nbformat quietly renames repeated ids while reading: count them in the file
+        fixed = max(fixed, sum(1 for i, cid in enumerate(raw_ids) if not cid or cid in raw_ids[:i]))
     if fixed:
         notes.append(f"{fixed} cell ids missing or repeated: new ids given")
     if fixed and nb.get("nbformat_minor", 5) < 5:
@@ -209,8 +225,14 @@ def _stage(course: Path, worker: Path, assignment: str, students: list[str], rel
         target = worker / "submitted" / student / assignment
         shutil.copytree(course / "submitted" / student / assignment, target)
         path = target / f"{assignment}.ipynb"
-        nb = nbformat.read(path, as_version=4)
-        nb, notes = repair_notebook(nb, release)
+        try:
+            raw_ids = [c.get("id") for c in json.loads(path.read_text(encoding="utf-8")).get("cells", [])]
+        except (ValueError, AttributeError):
+            raw_ids = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbformat's DuplicateCellId: counted and reported below
+            nb = nbformat.read(path, as_version=4)
+        nb, notes = repair_notebook(nb, release, raw_ids)
         if notes:
             nbformat.write(nb, path)
             repairs[student] = notes
@@ -228,7 +250,8 @@ def _grade_batch(course: Path, worker: Path, assignment: str, students: list[str
     """
     _stage(course, worker, assignment, students, release, repairs)
     try:
-        result = run_nbgrader(["autograde", assignment, "--force"], cwd=worker, course_db=False,
+        capped = worker / "kernels" if (worker / "kernels").is_dir() else None  # sandboxed workers only
+        result = run_nbgrader(["autograde", assignment, "--force"], cwd=worker, course_db=False, scratch_cap=capped,
                               timeout=PER_SUBMISSION_S * len(students))
         text = result.stdout + result.stderr
     except subprocess.TimeoutExpired as exc:

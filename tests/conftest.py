@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import copy
+import shutil
+from pathlib import Path
 
 import nbformat
-import pytest
 
 from tools.course import assignments, is_answer, is_autograded_test, is_manual, nbgrader_meta, source_notebook
 
@@ -55,6 +56,23 @@ def delete_cell(nb, grade_id):
     nb = copy.deepcopy(nb)
     nb.cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") != grade_id]
     return nb
+
+
+DEMO_FIXTURE = Path(__file__).parent / "fixtures" / "demo_course"
+
+
+def make_demo_course(root: Path) -> Path:
+    """A copy of the small demo course (three autograded items) with the course's configuration,
+    its release generated: the grading tests' class room."""
+    from tools.course import ROOT, nbgrader
+
+    course = root / "course"
+    shutil.copytree(DEMO_FIXTURE, course)
+    for name in ("course_config.py", "nbgrader_config.py"):
+        shutil.copy(ROOT / name, course / name)
+    result = nbgrader("generate_assignment", "demo", cwd=course)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return course
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -12,7 +12,6 @@ import copy
 import csv
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,24 +22,18 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
-from tests.conftest import fill, replace_answer
+from tests.conftest import fill, make_demo_course, replace_answer
 from grading import grade
-from tools.course import ROOT, env, nbgrader, nbgrader_meta
+from tools.course import ROOT, env, nbgrader_meta
 
 pytestmark = [pytest.mark.roundtrip, pytest.mark.xdist_group("robust")]
 
-FIXTURE = Path(__file__).parent / "fixtures" / "demo_course"
 A = "demo"
 ITEMS = {"demo_choice_tests": 1.0, "demo_number_tests": 2.0, "demo_function_tests": 3.0}
 
 
 def _course(root: Path) -> Path:
-    course = root / "course"
-    shutil.copytree(FIXTURE, course)
-    for name in ("course_config.py", "nbgrader_config.py"):
-        shutil.copy(ROOT / name, course / name)
-    assert nbgrader("generate_assignment", A, cwd=course).returncode == 0
-    return course
+    return make_demo_course(root)
 
 
 def _notebooks(course: Path):
@@ -210,3 +203,31 @@ def test_ctrl_c_at_any_moment_loses_nothing_and_the_same_command_resumes(tmp_pat
     assert again.returncode == 0, err[-3000:]
     assert _consistent(course, expected) == sorted(expected)
     assert out.count("not graded again") == len(recorded)  # resumed: what was recorded is not graded twice
+
+
+def test_missing_and_repeated_cell_ids_are_repaired_and_flagged(tmp_path):
+    course = _course(tmp_path)
+    source, release = _notebooks(course)
+    solved = fill(release, source, {"demo_choice", "demo_number", "demo_function"})
+    no_ids = copy.deepcopy(solved)
+    no_ids["nbformat_minor"] = 4
+    for cell in no_ids.cells:
+        cell.pop("id", None)
+    repeated = copy.deepcopy(solved)
+    for cell in repeated.cells[1:4]:
+        cell["id"] = "same-id"
+    folder = course / "submitted" / "noids" / A
+    folder.mkdir(parents=True)
+    (folder / f"{A}.ipynb").write_text(json.dumps(no_ids))  # as an old editor saved it: no ids at all
+    (folder / "timestamp.txt").write_text("2026-11-25 12:00:00.000000 UTC")
+    folder = course / "submitted" / "repeated" / A
+    folder.mkdir(parents=True)
+    (folder / f"{A}.ipynb").write_text(json.dumps(repeated))
+    (folder / "timestamp.txt").write_text("2026-11-25 12:00:00.000000 UTC")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        gb.update_or_create_student("noids")
+        gb.update_or_create_student("repeated")
+    outcomes = {o.student: o for o in grade.autograde(course, A, jobs=1, isolation=_isolation())}
+    for student in ("noids", "repeated"):
+        assert outcomes[student].status == "graded" and _scores(course, student) == dict(ITEMS), outcomes[student]
+        assert any("cell ids missing or repeated" in f for f in outcomes[student].flags), outcomes[student].flags

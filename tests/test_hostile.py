@@ -10,7 +10,6 @@ the report must flag the attempt where it can be seen. The same submissions grad
 from __future__ import annotations
 
 import copy
-import json
 import os
 import shutil
 import subprocess
@@ -21,13 +20,12 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from tests.conftest import fill, replace_answer
+from tests.conftest import fill, make_demo_course, replace_answer
 from grading import grade
-from tools.course import BIN, env, nbgrader, nbgrader_meta
+from tools.course import env, nbgrader, nbgrader_meta
 
 pytestmark = [pytest.mark.roundtrip, pytest.mark.xdist_group("hostile")]
 
-FIXTURE = Path(__file__).parent / "fixtures" / "demo_course"
 A = "demo"
 ITEMS = ("demo_choice_tests", "demo_number_tests", "demo_function_tests")
 
@@ -169,13 +167,9 @@ def hostile(tmp_path_factory):
     if reason:
         pytest.fail(f"sandboxed grading is unavailable on this machine: {reason} (bash .ci/run installs bubblewrap)")
     root = tmp_path_factory.mktemp("hostile")
-    course = root / "course"
-    shutil.copytree(FIXTURE, course)
-    for name in ("course_config.py", "nbgrader_config.py"):
-        shutil.copy(Path(__file__).parent.parent / name, course / name)
+    course = make_demo_course(root)
     os.environ["IMH_CELL_TIMEOUT"] = "20"
     try:
-        assert nbgrader("generate_assignment", A, cwd=course).returncode == 0
         source = nbformat.read(course / "source" / A / f"{A}.ipynb", as_version=4)
         release = nbformat.read(course / "release" / A / f"{A}.ipynb", as_version=4)
         corpus = _submissions(release, source, course)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import ast
 import csv
-import hashlib
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -22,15 +20,24 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from tests.conftest import fill, replace_answer
+from tests.conftest import fill, make_demo_course, replace_answer
 from grading import grade
 from tools.course import nbgrader, nbgrader_meta
 
 pytestmark = [pytest.mark.roundtrip, pytest.mark.xdist_group("isolation")]
 
-FIXTURE = Path(__file__).parent / "fixtures" / "demo_course"
 A = "demo"
 FULL = {"demo_choice_tests": 1.0, "demo_number_tests": 2.0, "demo_function_tests": 3.0}
+
+
+def _one_submission_course(tmp_path) -> Path:
+    course = make_demo_course(tmp_path)
+    source = nbformat.read(course / "source" / A / f"{A}.ipynb", as_version=4)
+    release = nbformat.read(course / "release" / A / f"{A}.ipynb", as_version=4)
+    folder = course / "submitted" / "s1" / A
+    folder.mkdir(parents=True)
+    nbformat.write(fill(release, source, {"demo_choice", "demo_number", "demo_function"}), folder / f"{A}.ipynb")
+    return course
 
 
 def _attack(code: str) -> str:
@@ -83,6 +90,12 @@ def _hostile(course: Path, port: int) -> dict[str, str]:
         "private_tmp": _attack(
             "import tempfile, os\nwith tempfile.NamedTemporaryFile(dir='/tmp') as f:\n    f.write(b'ok')\n"
             "    print('TMP WRITABLE', os.path.dirname(f.name))"),
+        "fill_disk": _attack(
+            "written = 0\ntry:\n    for k in range(4):\n        open(f'fill{k}.bin', 'wb').write(b'x' * (200 * 1024 * 1024))\n"
+            "        written += 200\n    print('DISK FILLED', written)\n"
+            "except OSError as e:\n    print('BLOCKED', e.strerror, 'after', written, 'MB')"),
+        "environment": _attack(
+            "import os\nprint('ENV', sorted(k for k in os.environ if 'IMH' in k or 'GRADEBOOK' in k or 'SECRET' in k))"),
         "timeout": "while True:\n    pass\n",
     }
 
@@ -104,11 +117,7 @@ def isolated_class(tmp_path_factory):
     reason = unavailable_reason()
     if reason:
         pytest.fail(f"sandboxed grading is unavailable on this machine: {reason} (bash .ci/run installs bubblewrap)")
-    root = tmp_path_factory.mktemp("isolated")
-    course = root / "course"
-    shutil.copytree(FIXTURE, course)
-    for name in ("course_config.py", "nbgrader_config.py"):
-        shutil.copy(Path(__file__).parent.parent / name, course / name)
+    course = make_demo_course(tmp_path_factory.mktemp("isolated"))
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(5)
@@ -116,7 +125,6 @@ def isolated_class(tmp_path_factory):
     threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True).start()
     os.environ["IMH_CELL_TIMEOUT"] = "8"
     try:
-        assert nbgrader("generate_assignment", A, cwd=course).returncode == 0
         source = nbformat.read(course / "source" / A / f"{A}.ipynb", as_version=4)
         release = nbformat.read(course / "release" / A / f"{A}.ipynb", as_version=4)
         solved = fill(release, source, {"demo_choice", "demo_number", "demo_function"})
@@ -136,7 +144,15 @@ def isolated_class(tmp_path_factory):
         with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
             for student in submissions:
                 gb.update_or_create_student(student)
-        outcomes = {o.student: o for o in grade.autograde(course, A, jobs=2, isolation="sandbox")}
+        # for this run only: each worker's kernels may write 300 MB in all, and the instructor's
+        # settings (the gradebook URL, a secret) are in the grader's environment, never a kernel's
+        os.environ.update(IMH_SCRATCH_MB="300", IMH_GRADEBOOK_URL=f"sqlite:///{course / 'gradebook.db'}",
+                          IMH_SECRET_TOKEN="hunter2")
+        try:
+            outcomes = {o.student: o for o in grade.autograde(course, A, jobs=2, isolation="sandbox")}
+        finally:
+            for name in ("IMH_SCRATCH_MB", "IMH_GRADEBOOK_URL", "IMH_SECRET_TOKEN"):
+                os.environ.pop(name, None)
         yield dict(course=course, outcomes=outcomes, accepted=accepted, submissions=submissions)
     finally:
         os.environ.pop("IMH_CELL_TIMEOUT", None)
@@ -232,16 +248,7 @@ def test_grading_refuses_without_isolation_unless_accepted(tmp_path, monkeypatch
 
 
 def test_unisolated_runs_are_recorded_in_the_report(tmp_path, monkeypatch):
-    course = tmp_path / "course"
-    shutil.copytree(FIXTURE, course)
-    for name in ("course_config.py", "nbgrader_config.py"):
-        shutil.copy(Path(__file__).parent.parent / name, course / name)
-    assert nbgrader("generate_assignment", A, cwd=course).returncode == 0
-    source = nbformat.read(course / "source" / A / f"{A}.ipynb", as_version=4)
-    release = nbformat.read(course / "release" / A / f"{A}.ipynb", as_version=4)
-    folder = course / "submitted" / "s1" / A
-    folder.mkdir(parents=True)
-    nbformat.write(fill(release, source, {"demo_choice", "demo_number", "demo_function"}), folder / f"{A}.ipynb")
+    course = _one_submission_course(tmp_path)
     monkeypatch.setenv("IMH_BWRAP", str(tmp_path / "no-bwrap-here"))
     monkeypatch.chdir(course)
     refused = subprocess.run([sys.executable, "-m", "grading.grade", "autograde", A, "--jobs", "1"], cwd=course,
@@ -255,20 +262,6 @@ def test_unisolated_runs_are_recorded_in_the_report(tmp_path, monkeypatch):
     rows = list(csv.DictReader(open(course / "reports" / A / "grading-report.csv")))
     assert rows[0]["student_id"] == "s1" and rows[0]["isolation"].startswith("NONE (accepted by instructor")
     assert float(rows[0]["score"]) == 6.0
-
-
-def _one_submission_course(tmp_path) -> Path:
-    course = tmp_path / "course"
-    shutil.copytree(FIXTURE, course)
-    for name in ("course_config.py", "nbgrader_config.py"):
-        shutil.copy(Path(__file__).parent.parent / name, course / name)
-    assert nbgrader("generate_assignment", A, cwd=course).returncode == 0
-    source = nbformat.read(course / "source" / A / f"{A}.ipynb", as_version=4)
-    release = nbformat.read(course / "release" / A / f"{A}.ipynb", as_version=4)
-    folder = course / "submitted" / "s1" / A
-    folder.mkdir(parents=True)
-    nbformat.write(fill(release, source, {"demo_choice", "demo_number", "demo_function"}), folder / f"{A}.ipynb")
-    return course
 
 
 def test_plain_nbgrader_autograde_runs_the_kernel_sandboxed_and_says_it_was_verified(tmp_path):
@@ -319,3 +312,15 @@ def test_only_a_minimal_etc_and_a_private_writable_tmp(isolated_class):
     listed = ast.literal_eval(out.split("ETC", 1)[1].strip().splitlines()[0])
     assert not {"passwd", "shadow", "hostname", "hosts", "group"} & set(listed), listed
     assert "TMP WRITABLE /tmp" in _output(isolated_class["course"], "private_tmp")
+
+
+def test_a_kernel_cannot_fill_the_disk(isolated_class):
+    out = _output(isolated_class["course"], "fill_disk")
+    assert "DISK FILLED" not in out and "BLOCKED No space left on device after 200 MB" in out, out
+    assert _scores(isolated_class["course"], "fill_disk") == FULL
+
+
+def test_no_instructor_setting_reaches_the_kernel(isolated_class):
+    out = _output(isolated_class["course"], "environment")
+    assert "ENV []" in out, out
+    assert "hunter2" not in (isolated_class["course"] / "autograded" / "environment" / A / f"{A}.ipynb").read_text()

@@ -6,8 +6,6 @@ that the blank student version earns nothing. Authors run it before handing in.
 """
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
 import subprocess
