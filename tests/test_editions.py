@@ -64,3 +64,15 @@ def test_keys_live_outside_the_package_and_release():
     assert not list((ROOT / "widgets").rglob("*.json")) or all(
         "key" not in p.name for p in (ROOT / "widgets").rglob("*.json"))
     assert not (ROOT / "release" / ".grading").exists() and not (ROOT / "widgets" / ".grading").exists()
+
+
+def test_make_lab_copies_the_self_paced_edition_and_never_overwrites_work(tmp_path):
+    from tools.workspace import sync_workspace
+
+    first = sync_workspace(tmp_path)
+    assert sorted(p.relative_to(tmp_path) for p in first) == sorted(
+        p.relative_to(SELFPACED) for p in SELFPACED.glob("*/*.ipynb"))
+    copy = nbformat.read(first[0], as_version=4)
+    assert any(c.get("id") == "self-paced-feedback" for c in copy.cells)
+    first[0].write_text("my own work")
+    assert sync_workspace(tmp_path) == [] and first[0].read_text() == "my own work"
