@@ -417,7 +417,9 @@ def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = 
 
     load_keys(course, assignment, assignment)  # build or refresh the keys once, before any worker
     progress = Progress(course, assignment, force=force)
-    resumed = [s for s in gradable if progress.is_done(s)]
+    with Gradebook(db_url(course)) as gb:  # resume only what the gradebook really holds
+        in_gradebook = {sub.student.id for sub in gb.assignment_submissions(assignment)}
+    resumed = [s for s in gradable if progress.is_done(s) and s in in_gradebook]
     todo = [s for s in gradable if s not in resumed]
     release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
     log, lock, repairs = [], threading.Lock(), {}
@@ -443,7 +445,8 @@ def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = 
                     return (students, *_grade_batch(course, worker, assignment, students, log, lock, release,
                                                     repairs, cancelled, progress))
                 except Exception as exc:  # a worker's own failure costs this batch a retry, nothing more
-                    log.append(f"batch {students} failed: {type(exc).__name__}: {exc}\n")
+                    with lock:
+                        log.append(f"batch {students} failed: {type(exc).__name__}: {exc}\n")
                     return students, [], []
                 finally:
                     with lock:
