@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import ASSIGNMENTS
 from tools.course import ROOT, source_notebook
 
-DECK = ROOT.parent / "shared" / "content" / "seed-deck.txt"
+DECK = ROOT / "curriculum" / "seed-deck.txt"  # the slide deck the course grew from, kept in the repository
 MAP = ROOT / "curriculum" / "deck_map.csv"
 NOTEBOOKS = [f"{n:02d}_" for n in range(1, 13)]
 
@@ -60,7 +60,7 @@ def _prose(assignment: str) -> str:
 
 
 def test_deck_is_available():
-    assert DECK.is_file(), f"{DECK} missing: the course's shared content must sit at ../shared"
+    assert DECK.is_file(), f"{DECK} missing: the slide deck belongs in curriculum/"
 
 
 def test_every_deck_heading_is_mapped():

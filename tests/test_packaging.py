@@ -84,3 +84,20 @@ def test_unknown_table_lists_the_known_ones():
         assert "available" in str(error)
     else:
         raise AssertionError("expected KeyError")
+
+
+def test_the_repository_is_self_contained():
+    """A clone from the course's public home has nothing beside it: no file the project runs,
+    tests or links may point outside the repository (the deck and fact sheets are in curriculum/)."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    offenders = []
+    for name in tracked:
+        path = ROOT / name
+        if path.suffix not in (".py", ".md", ".toml", ".yml", ".cfg", ".txt", ".csv", ".json", "") or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        if re.search(r"\.\./shared\b|ROOT\.parent\b|parent\.parent\.parent", text):
+            offenders.append(name)
+    assert offenders == [], f"files that reach outside the repository: {offenders}"
+    for needed in ("curriculum/seed-deck.txt", "curriculum/FACTS.md", "curriculum/FACTS-2.md", "DESIGN.md"):
+        assert needed in tracked, needed
