@@ -6,5 +6,5 @@
   feedback without hidden tests and with offline formulas).
 
 Keys live in ``.grading/keys/`` of the course root (never committed); a sandboxed kernel cannot
-see that folder (``tools/sandbox.py``).
+see that folder (``grading/sandbox.py``).
 """

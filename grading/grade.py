@@ -123,7 +123,7 @@ def _worker_config(worker: Path, course: Path, isolated: bool) -> None:
         c.KeepGoingExecute.isolation = {"sandbox" if isolated else "none"!r}
         c.KeepGoingExecute.course_root = {str(course)!r}
         """)
-    if isolated:  # every student kernel runs in a bubblewrap sandbox (tools/sandbox.py)
+    if isolated:  # every student kernel runs in a bubblewrap sandbox (grading/sandbox.py)
         runtime = worker / "kernels"
         runtime.mkdir(mode=0o711, exist_ok=True)
         os.chmod(runtime, 0o711)
@@ -382,7 +382,7 @@ def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = 
               isolation: str = "sandbox", force: bool = False) -> list[Outcome]:
     """Grade every submission of ``assignment`` with ``jobs`` parallel nbgrader processes.
 
-    ``isolation`` is ``"sandbox"`` (each kernel in bubblewrap, see tools/sandbox.py) or
+    ``isolation`` is ``"sandbox"`` (each kernel in bubblewrap, see grading/sandbox.py) or
     ``"none"`` (only when :func:`isolation_mode` allowed it). Submissions go in small batches;
     when nbgrader fails on a batch, its students are graded again one by one, so one bad
     notebook costs nobody else a grade. A failed (re-)grade replaces any earlier score with
