@@ -36,7 +36,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from grading.keys import KEYS_DIR, load_keys
+from grading.keys import KEYS_DIR, item_of, load_keys
 from grading.nbgrader_ext import ISOLATION_META, JUDGE_META
 from grading.cells import BIN, env, is_autograded_test, nbgrader_meta
 from grading.submissions import missing_cells
@@ -584,7 +584,7 @@ def _inspect(course: Path, assignment: str, source, gradable: list[str], outcome
                 names = [o.get("ename", "") for o in cell.get("outputs", []) if o.get("output_type") == "error"
                          and gid not in test_ids]
                 if gid in test_ids:
-                    names = verdicts.get(gid[:-len("_tests")] if gid.endswith("_tests") else gid, {}).get("errors", [])
+                    names = verdicts.get(item_of(gid), {}).get("errors", [])
                 for ename in names:
                     if "Timeout" in ename:
                         outcome.flags.append(f"cell {gid or '(ungraded)'} timed out")
@@ -595,7 +595,7 @@ def _inspect(course: Path, assignment: str, source, gradable: list[str], outcome
                         if gid in test_ids:
                             flagged.add(gid)
             kernel_died = [c for c in graded.cells if nbgrader_meta(c).get("grade_id") in test_ids
-                           and verdicts.get(nbgrader_meta(c)["grade_id"][:-len("_tests")], {}).get("ran") is False]
+                           and verdicts.get(item_of(nbgrader_meta(c)["grade_id"]), {}).get("ran") is False]
             if kernel_died:
                 outcome.flags.append("cells never ran (the kernel stopped): "
                                      + ", ".join(nbgrader_meta(c)["grade_id"] for c in kernel_died))

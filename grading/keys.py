@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 
+from grading.cells import is_autograded_test as is_test_cell, nbgrader_meta
 from grading.judge import records_in
 
 KEYS_DIR = Path(".grading") / "keys"
@@ -25,15 +26,6 @@ KEYS_DIR = Path(".grading") / "keys"
 
 class KeyError_(RuntimeError):
     """The source notebook cannot produce a key (the message names the item)."""
-
-
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def is_test_cell(cell) -> bool:
-    meta = nbgrader_meta(cell)
-    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
 def item_of(grade_id: str) -> str:

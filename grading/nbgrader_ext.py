@@ -16,7 +16,9 @@ import re
 from pathlib import Path
 
 import nbformat
+from nbclient.exceptions import DeadKernelError
 from nbconvert.preprocessors import Preprocessor
+from nbgrader.preprocessors import Execute
 from traitlets import Bool, Unicode
 
 from grading.judge import judge_item, records_in
@@ -172,8 +174,6 @@ FEEDBACK_TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 
 
 # --- a kernel that dies costs only what comes after it ----------------------------------------
-from nbclient.exceptions import DeadKernelError  # noqa: E402
-from nbgrader.preprocessors import Execute  # noqa: E402
 
 KERNEL_DIED = "DeadKernelError"
 
@@ -207,7 +207,9 @@ class KeepGoingExecute(Execute):
         if mode == "auto":
             from grading.sandbox import unavailable_reason
 
-            reason = unavailable_reason()
+            if getattr(self, "_sandbox_reason", None) is None:  # one bwrap probe per nbgrader run
+                self._sandbox_reason = unavailable_reason()
+            reason = self._sandbox_reason
             if not reason:
                 mode = "sandbox"
             elif os.environ.get("IMH_ACCEPT_UNISOLATED_GRADING") == "1":

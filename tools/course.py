@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 
 from grading.cells import BIN, env, is_answer, is_autograded_test, is_manual, nbgrader, nbgrader_meta  # noqa: F401
+from grading.keys import item_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE, RELEASE = ROOT / "source", ROOT / "release"
@@ -119,7 +120,7 @@ def judged_cell_problems(grade_id: str, source: str) -> list[str]:
     the key). Hidden (only for function exercises): ``hand_in`` of the function on inputs that
     appear nowhere in the visible part, so passing the visible example proves nothing hidden.
     """
-    item = grade_id[:-len("_tests")] if grade_id.endswith("_tests") else grade_id
+    item = item_of(grade_id)
     visible, _, rest = source.partition(HIDDEN_BEGIN)
     hidden = rest.partition(HIDDEN_END)[0]
     problems = []

@@ -306,8 +306,9 @@ def _digest(item: str, part: str, text: str) -> str:
 
 
 def _number_cells(value: float, tol: float) -> list[str]:
+    """The tolerance-sized cells around a number: its own in the middle, one either side."""
     if tol <= 0:
-        return [repr(float(value))]
+        return [repr(float(value))] * 3
     centre = round(value / tol)
     return [str(centre + k) for k in (-1, 0, 1)]
 
@@ -317,9 +318,7 @@ def part_hashes(item: str, name: str, key: dict) -> dict:
     A number accepts about ±1.5 tolerances here (the judge applies exactly ±tol)."""
     kind, value = key["kind"], key["value"]
     if kind == "number" and value is not None:
-        centre = round(value / key["tol"]) if key["tol"] > 0 else None
-        text = str(centre) if centre is not None else repr(float(value))
-        return {"kind": kind, "hash": _digest(item, name, text), "tol": key["tol"]}
+        return {"kind": kind, "hash": _digest(item, name, _number_cells(value, key["tol"])[1]), "tol": key["tol"]}
     if kind == "codes":
         return {"kind": kind, "hashes": [_digest(item, f"{name}[{i}]", c) for i, c in enumerate(value)],
                 "min_agreement": key["min_agreement"]}
