@@ -330,7 +330,6 @@ class Progress:
     def __init__(self, course: Path, assignment: str, force: bool = False):
         self.course, self.assignment = course, assignment
         self.path = course / REPORTS / assignment / "progress.json"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         config = (course / "source" / assignment / f"{assignment}.ipynb").read_bytes() + \
             os.environ.get("IMH_CELL_TIMEOUT", "").encode()
         self.config = hashlib.sha256(config).hexdigest()
@@ -357,6 +356,7 @@ class Progress:
 
     def mark(self, student: str) -> None:
         self.done[student] = self.fingerprint(student)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps({"config": self.config, "done": self.done}, indent=1, sort_keys=True))
         tmp.replace(self.path)
@@ -417,15 +417,17 @@ def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = 
 
     load_keys(course, assignment, assignment)  # build or refresh the keys once, before any worker
     progress = Progress(course, assignment, force=force)
-    with Gradebook(db_url(course)) as gb:  # resume only what the gradebook really holds
-        in_gradebook = {sub.student.id for sub in gb.assignment_submissions(assignment)}
-    resumed = [s for s in gradable if progress.is_done(s) and s in in_gradebook]
-    todo = [s for s in gradable if s not in resumed]
-    release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    resumed, todo = [], list(gradable)
     log, lock, repairs = [], threading.Lock(), {}
     cancelled = threading.Event()
     failed: dict[str, str] = {}
-    try:
+    try:  # from here on an interrupt, wherever it lands, still leaves a report
+        (course / REPORTS / assignment).mkdir(parents=True, exist_ok=True)  # the sign that grading started
+        with Gradebook(db_url(course)) as gb:  # resume only what the gradebook really holds
+            in_gradebook = {sub.student.id for sub in gb.assignment_submissions(assignment)}
+        resumed = [s for s in gradable if progress.is_done(s) and s in in_gradebook]
+        todo = [s for s in gradable if s not in resumed]
+        release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
         with tempfile.TemporaryDirectory(prefix=f"grade-{assignment}-") as tmp:
             tmp = Path(tmp)
             jobs = max(1, min(jobs, len(todo) or 1))
@@ -481,6 +483,9 @@ def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = 
                 except BaseException:
                     cancelled.set()  # no new batch starts and nothing more is recorded
                     raise
+    except BaseException:
+        cancelled.set()  # interrupted before or between batches: the report below is still written
+        raise
     finally:
         graded_now = [s for s in todo if s not in failed and progress.done.get(s) == progress.fingerprint(s)]
         not_reached = [s for s in todo if s not in failed and s not in graded_now]
@@ -856,8 +861,10 @@ def main(argv=None) -> int:
             outcomes = autograde(course, args.assignment, jobs=args.jobs, batch=args.batch, isolation=mode,
                                  force=args.force)
         except KeyboardInterrupt:
-            print(f"Interrupted. Every recorded grade is complete; the report of what was graded is in "
-                  f"{REPORTS}/{args.assignment}/grading-report.csv. Run the same command again to resume.",
+            report = course / REPORTS / args.assignment / "grading-report.csv"
+            where = (f"the report of what was graded is in {report.relative_to(course)}" if report.exists()
+                     else "nothing was graded yet")
+            print(f"Interrupted. Every recorded grade is complete; {where}. Run the same command again to resume.",
                   file=sys.stderr)
             return 130
         path = write_outcomes(course, args.assignment, outcomes, isolation=isolation_label(mode))

@@ -205,6 +205,31 @@ def test_ctrl_c_at_any_moment_loses_nothing_and_the_same_command_resumes(tmp_pat
     assert out.count("not graded again") == len(recorded)  # resumed: what was recorded is not graded twice
 
 
+@pytest.mark.parametrize("where", ["_make_worker", "_grade_batch"])
+def test_an_interrupt_before_any_batch_still_leaves_a_complete_report(tmp_path, monkeypatch, where):
+    """The window CI once hit: Ctrl-C while the workers are being set up (or as the first batch
+    starts) must still write the report, with every student 'not graded yet'."""
+    course = _course(tmp_path)
+    expected = _class(course, 4)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(grade, where, interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        grade.autograde(course, A, jobs=2, isolation=_isolation())
+    rows = {r["student_id"]: r for r in csv.DictReader(open(course / "reports" / A / "grading-report.csv"))}
+    assert {s: r["status"] for s, r in rows.items()} == {s: "not graded yet" for s in expected}
+    assert all(_scores(course, s) is None for s in expected)
+    assert main_says_interrupted(course, monkeypatch) == 130
+
+
+def main_says_interrupted(course: Path, monkeypatch) -> int:
+    """The command's own handling of the same interrupt: exit 130 and a pointer to the report."""
+    monkeypatch.chdir(course)
+    return grade.main(["autograde", A, "--jobs", "1", "--accept-unisolated-grading"])
+
+
 def test_missing_and_repeated_cell_ids_are_repaired_and_flagged(tmp_path):
     course = _course(tmp_path)
     source, release = _notebooks(course)
