@@ -39,6 +39,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from grading.keys import KEYS_DIR, item_of, load_keys
 from grading.nbgrader_ext import ISOLATION_META, JUDGE_META
 from grading.cells import BIN, env, is_autograded_test, nbgrader_meta
+from grading.sandbox import rootless, scratch_mb
 from grading.submissions import missing_cells
 
 REPORTS = "reports"
@@ -65,16 +66,11 @@ def run_nbgrader(args: list[str], cwd: Path, timeout: float = 3600, *, course_db
     if course_db and "IMH_GRADEBOOK_URL" in os.environ:
         e["IMH_GRADEBOOK_URL"] = os.environ["IMH_GRADEBOOK_URL"]
     command = [str(BIN / "nbgrader"), *args]
-    if scratch_cap is not None:
+    if scratch_cap is not None and not rootless():  # rootless: each kernel's scratch is a sized tmpfs instead
         mount = f'mount -t tmpfs -o size={scratch_mb()}m,mode=0711 imh-scratch "$0" && exec "$@"'
         command = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", mount, str(scratch_cap),
                    *command]
     return subprocess.run(command, cwd=cwd, env=e, capture_output=True, text=True, timeout=timeout)
-
-
-def scratch_mb() -> int:
-    """Disk space (MB) all kernels of one grading worker may write: ``IMH_SCRATCH_MB``, default 1024."""
-    return int(os.environ.get("IMH_SCRATCH_MB", "1024"))
 
 
 def source_nb(course: Path, assignment: str):

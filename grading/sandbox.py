@@ -6,10 +6,17 @@ mount, PID, network, IPC and UTS namespaces. A dedicated Unix user with file
 permissions alone would still see every world-readable file of the course and the
 network; containers need an engine this course cannot assume.
 
+Two ways to get there, with the same guarantees for the student's code:
+- as root: the kernel runs under a uid of its own, 200000 + the grader's process id, that no
+  user on the machine has (``setpriv`` switches to it and drops every capability);
+- as an ordinary user (no root needed; most current Linux allows unprivileged user
+  namespaces): bwrap makes a user namespace in which the kernel is that same uid with no
+  capabilities; outside, its processes and files are the instructor's, but it sees only what
+  is bound below. The process cap then counts the instructor's processes too, so it is set
+  to what they run now plus the kernel's allowance.
+
 What a sandboxed kernel gets:
-- a real unprivileged identity (a uid of its own, 200000 + the grader's process id, that
-  no user on the machine has; ``setpriv`` drops every capability) - not root, not the
-  instructor;
+- an unprivileged identity, not root, not the instructor's uid inside the sandbox;
 - read-only: the system (``/usr`` and the few files of ``/etc`` that Python, fonts and TLS
   need: :data:`ETC_NEEDED`), the Python installation and the course
   environment (the venv and the ``widgets`` package); nothing else of the course:
@@ -67,14 +74,40 @@ def unavailable_reason() -> str:
         return f"bubblewrap needs Linux (this is {sys.platform})"
     for name in ("bwrap", "setpriv", "prlimit"):
         if not _tool(name):
-            return f"{name} is not installed (Debian: apt-get install bubblewrap util-linux)"
-    if os.geteuid() != 0:
-        return "sandboxed grading runs as root (it drops to an unprivileged user for each kernel)"
+            return f"{name} is not installed (Debian/Ubuntu: apt-get install bubblewrap util-linux)"
     probe = subprocess.run(sandbox_argv(Path(tempfile.gettempdir()), Path(tempfile.mkdtemp()), ["/bin/true"]),
                            capture_output=True, text=True, timeout=30)
     if probe.returncode != 0:
-        return f"bubblewrap cannot create a sandbox here: {probe.stderr.strip()[:300]}"
+        hint = ("" if not rootless() else
+                " (as an ordinary user the sandbox needs unprivileged user namespaces: on Ubuntu 24.04 and later "
+                "AppArmor restricts them, see the README's grading section; or grade as root)")
+        return f"bubblewrap cannot create a sandbox here: {probe.stderr.strip()[:300]}{hint}"
     return ""
+
+
+def scratch_mb() -> int:
+    """Disk space (MB) the kernels of one grading worker may write (as root; as an ordinary user,
+    each kernel): ``IMH_SCRATCH_MB``, default 1024."""
+    return int(os.environ.get("IMH_SCRATCH_MB", "1024"))
+
+
+def rootless() -> bool:
+    """Grading as an ordinary user: the sandbox then makes its own user namespace."""
+    return os.geteuid() != 0
+
+
+def processes_of(uid: int) -> int:
+    """How many processes ``uid`` runs now (RLIMIT_NPROC counts them all)."""
+    count = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("Uid:"):
+                    count += int(line.split()[1]) == uid
+                    break
+        except (OSError, ValueError, IndexError):
+            continue
+    return count
 
 
 def _python_roots() -> list[Path]:
@@ -141,6 +174,8 @@ def sandbox_argv(runtime: Path, scratch: Path, command: list[str], *, memory_mb:
     """The bwrap + setpriv + prlimit command line that runs ``command`` sandboxed."""
     argv = [_tool("bwrap") or "bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
+    if rootless():  # an own user namespace: the kernel is ``uid`` inside, with no capabilities
+        argv += ["--unshare-user", "--uid", str(uid), "--gid", str(uid), "--cap-drop", "ALL"]
     seccomp = _filter_file()
     if seccomp is not None:  # bwrap reads the filter from fd 3, which a shell opens for it
         argv = ["/bin/sh", "-c", f'exec "$0" "$@" 3< {shlex.quote(str(seccomp))}', *argv, "--seccomp", "3"]
@@ -164,17 +199,26 @@ def sandbox_argv(runtime: Path, scratch: Path, command: list[str], *, memory_mb:
                 made.add(parent)
     for root in _python_roots():
         argv += ["--ro-bind", str(root), str(root)]
-    argv += ["--bind", str(runtime), str(runtime), "--bind", str(scratch), "/scratch", "--chdir", "/scratch",
+    if rootless():  # no mount namespace of the grader's to cap the scratch folder: a sized tmpfs per kernel
+        argv += ["--bind", str(runtime), str(runtime), "--size", str(scratch_mb() * 1024 * 1024), "--tmpfs", "/scratch"]
+    else:
+        argv += ["--bind", str(runtime), str(runtime), "--bind", str(scratch), "/scratch"]
+    argv += ["--remount-ro", "/",  # the sandbox's own root (its /etc, the folders above the binds) read-only
+             "--chdir", "/scratch",
              "--setenv", "HOME", "/scratch", "--setenv", "PATH", f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin",
              "--setenv", "MPLCONFIGDIR", "/scratch/.matplotlib", "--setenv", "IPYTHONDIR", "/scratch/.ipython",
              "--setenv", "MPLBACKEND", "module://matplotlib_inline.backend_inline",
              "--setenv", "NBGRADER_EXECUTION", os.environ.get("NBGRADER_EXECUTION", "autograde"),
              "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--setenv", "OPENBLAS_NUM_THREADS", "1",
-             "--", _tool("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-             "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
-             _tool("prlimit") or "prlimit", f"--as={memory_mb * 1024 * 1024}", f"--nproc={max_processes}",
-             f"--fsize={max_file_mb * 1024 * 1024}", "--",
-             *command]
+             "--"]
+    if rootless():  # bwrap already dropped every capability and set no_new_privs
+        argv += [_tool("setpriv") or "setpriv", "--no-new-privs"]
+        max_processes += processes_of(os.getuid())  # the cap counts the instructor's own processes too
+    else:
+        argv += [_tool("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+    argv += [_tool("prlimit") or "prlimit", f"--as={memory_mb * 1024 * 1024}", f"--nproc={max_processes}",
+             f"--fsize={max_file_mb * 1024 * 1024}", "--", *command]
     return argv
 
 
@@ -209,16 +253,18 @@ class SandboxKernelManager(AsyncKernelManager):
         self._uid = sandbox_uid()
         _seed_matplotlib_cache(self._scratch / ".matplotlib")
         for folder in (self._runtime, self._scratch, *self._scratch.rglob("*")):
-            os.chown(folder, self._uid, self._uid)
+            if not rootless():  # rootless: the sandbox's uid is the instructor's outside, who owns these
+                os.chown(folder, self._uid, self._uid)
             os.chmod(folder, stat.S_IRWXU)
-        os.chmod(self._runtime, 0o711)  # the grader (root) and the sandbox uid can reach the sockets
+        os.chmod(self._runtime, 0o711)  # the grader and the sandbox uid can reach the sockets
         self.transport = "ipc"
         self.ip = str(self._runtime / f"kernel-{uuid.uuid4().hex[:8]}")
         self.connection_file = str(self._runtime / "connection.json")
 
     def write_connection_file(self, **kwargs):
         result = super().write_connection_file(**kwargs)
-        os.chown(self.connection_file, self._uid, self._uid)  # readable by the sandboxed kernel only (and root)
+        if not rootless():
+            os.chown(self.connection_file, self._uid, self._uid)  # readable by the sandboxed kernel only (and root)
         return result
 
     def format_kernel_cmd(self, extra_arguments=None):

@@ -20,7 +20,30 @@ from pathlib import Path
 
 from tools.course import ROOT
 
-CHROMIUM = "/usr/bin/chromium"
+
+
+def find_chromium() -> str | None:
+    """Chromium or Chrome where the platform puts it: ``IMH_CHROMIUM``, Debian's package, a
+    Playwright-installed browser (``playwright install chromium``), macOS Chrome or Chromium."""
+    candidates = [os.environ.get("IMH_CHROMIUM", ""), "/usr/bin/chromium", "/usr/bin/chromium-browser",
+                  "/usr/bin/google-chrome", "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+                  "/Applications/Chromium.app/Contents/MacOS/Chromium"]
+    for path in filter(None, candidates):
+        # Ubuntu's /usr/bin/chromium-browser is a shim that installs a snap: not a browser
+        if os.access(path, os.X_OK) and "snap" not in Path(path).read_bytes()[:4096].decode("latin-1"):
+            return path
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            path = pw.chromium.executable_path
+        return path if os.access(path, os.X_OK) else None
+    except Exception:  # no Playwright browser downloaded: fine, we said where we looked
+        return None
+
+
+CHROMIUM_HOW = ("install a Chromium: Debian `apt-get install chromium`; elsewhere "
+                "`.venv/bin/playwright install chromium`, Google Chrome on macOS, or set IMH_CHROMIUM=/path")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
 ARTIFACTS = ROOT / ".artifacts" / "browser"
@@ -96,7 +119,7 @@ def browser_context():
     profile = tempfile.mkdtemp(prefix="imh-chromium-")
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            profile, executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS,
             viewport={"width": 1280, "height": 900})
         try:
             yield context

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 from pathlib import Path
 
 import nbformat
+import pytest
 
-from tools.course import assignments, is_answer, is_autograded_test, is_manual, nbgrader_meta, source_notebook
+from tools.course import ROOT, assignments, is_answer, is_autograded_test, is_manual, nbgrader_meta, source_notebook
 
 ASSIGNMENTS = assignments()
 
@@ -75,10 +77,41 @@ def make_demo_course(root: Path) -> Path:
     return course
 
 
+SANDBOX_HOW = ("install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) and allow unprivileged user "
+               "namespaces, or run as root; see README, 'Grading in a sandbox'")
+NOT_RUN_PREFIX = "NOT RUN: needs "
+NOT_RUN_FILE = ROOT / ".artifacts" / "not-run.txt"
+
+
+def require(what: str, missing_reason: str, how: str) -> None:
+    """Tests that need something of the machine (a browser, the sandbox). Where it is missing they
+    are reported as not run, with the reason and how to enable it; under CI (CI=true) they are
+    mandatory and fail instead."""
+    if not missing_reason:
+        return
+    message = f"{NOT_RUN_PREFIX}{what}: {missing_reason}. To run them: {how}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true, so this is required: {message}")
+    pytest.skip(message)
+
+
 def pytest_terminal_summary(terminalreporter):
-    """Say where the browser tests left their screenshots (one PNG per notebook, after interaction)."""
+    """Where the browser tests left their screenshots; what was not run on this machine, and why
+    (also written to .artifacts/not-run.txt, which `make test` repeats as its last line)."""
     from tests.browser import ARTIFACTS
 
     shots = sorted(ARTIFACTS.glob("*.png")) if ARTIFACTS.is_dir() else []
     if shots:
         terminalreporter.write_line(f"browser screenshots ({len(shots)} PNG): {ARTIFACTS}")
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        text = str(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)
+        if NOT_RUN_PREFIX in text:
+            reason = text[text.index(NOT_RUN_PREFIX):]
+            reasons[reason] = reasons.get(reason, 0) + 1
+    if reasons:
+        NOT_RUN_FILE.parent.mkdir(parents=True, exist_ok=True)
+        with open(NOT_RUN_FILE, "a", encoding="utf-8") as handle:
+            for reason, count in reasons.items():
+                handle.write(f"{count} test(s) {reason}\n")
+                terminalreporter.write_line(f"{count} test(s) {reason}", yellow=True)

@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from tests.browser import ARTIFACTS, CHROMIUM, NotebookPage, browser_context, lab_server
-from tests.conftest import ASSIGNMENTS
+from tests.browser import ARTIFACTS, CHROMIUM_HOW, NotebookPage, browser_context, find_chromium, lab_server
+from tests.conftest import ASSIGNMENTS, require
 from tools.course import is_answer, is_autograded_test, release_notebook
 
 pytestmark = pytest.mark.browser
@@ -25,8 +25,7 @@ WIDGET_OUTPUT = ".jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-out
 
 @pytest.fixture(scope="module")
 def lab():
-    if not __import__("os").path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (bash .ci/run does)")
+    require("a Chromium browser", "" if find_chromium() else "no Chromium or Chrome found", CHROMIUM_HOW)
     with lab_server() as (base, token, course), browser_context() as context:
         print(f"\nscreenshots: {ARTIFACTS}")
         yield base, token, course, context

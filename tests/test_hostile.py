@@ -20,7 +20,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from tests.conftest import fill, make_demo_course, replace_answer
+from tests.conftest import SANDBOX_HOW, require, fill, make_demo_course, replace_answer
 from grading import grade
 from tools.course import env, nbgrader, nbgrader_meta
 
@@ -163,9 +163,7 @@ def _submissions(release, source, course: Path):
 def hostile(tmp_path_factory):
     from grading.sandbox import unavailable_reason
 
-    reason = unavailable_reason()
-    if reason:
-        pytest.fail(f"sandboxed grading is unavailable on this machine: {reason} (bash .ci/run installs bubblewrap)")
+    require("sandboxed grading", unavailable_reason(), SANDBOX_HOW)
     root = tmp_path_factory.mktemp("hostile")
     course = make_demo_course(root)
     os.environ["IMH_CELL_TIMEOUT"] = "20"

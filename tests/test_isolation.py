@@ -20,7 +20,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from tests.conftest import fill, make_demo_course, replace_answer
+from tests.conftest import SANDBOX_HOW, require, fill, make_demo_course, replace_answer
 from grading import grade
 from tools.course import nbgrader, nbgrader_meta
 
@@ -114,9 +114,7 @@ def _shadow_package(folder: Path) -> None:
 def isolated_class(tmp_path_factory):
     from grading.sandbox import unavailable_reason
 
-    reason = unavailable_reason()
-    if reason:
-        pytest.fail(f"sandboxed grading is unavailable on this machine: {reason} (bash .ci/run installs bubblewrap)")
+    require("sandboxed grading", unavailable_reason(), SANDBOX_HOW)
     course = make_demo_course(tmp_path_factory.mktemp("isolated"))
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -269,9 +267,7 @@ def test_plain_nbgrader_autograde_runs_the_kernel_sandboxed_and_says_it_was_veri
     kernel runs in the sandbox, and its own probe (run before any student code) proves it."""
     from grading.sandbox import unavailable_reason
 
-    reason = unavailable_reason()
-    if reason:
-        pytest.fail(f"sandboxed grading is unavailable on this machine: {reason} (bash .ci/run installs bubblewrap)")
+    require("sandboxed grading", unavailable_reason(), SANDBOX_HOW)
     course = _one_submission_course(tmp_path)
     result = nbgrader("autograde", A, cwd=course)
     assert result.returncode == 0, result.stderr[-3000:]

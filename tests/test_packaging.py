@@ -101,3 +101,38 @@ def test_the_repository_is_self_contained():
     assert offenders == [], f"files that reach outside the repository: {offenders}"
     for needed in ("curriculum/seed-deck.txt", "curriculum/FACTS.md", "curriculum/FACTS-2.md", "DESIGN.md"):
         assert needed in tracked, needed
+
+
+def _lock() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_.-]+)==([^\s;]+)", line)
+        if match:
+            pins[match.group(1).lower().replace("_", "-")] = match.group(2)
+    return pins
+
+
+def test_the_lock_pins_every_declared_dependency_within_its_bounds():
+    """requirements.lock (pip-tools, `make lock`) is what make and CI install: it must satisfy pyproject."""
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = list(project["dependencies"]) + [r for extra in project["optional-dependencies"].values() for r in extra]
+    pins = _lock()
+    assert len(pins) > 50
+    for text in declared:
+        req = Requirement(text)
+        name = req.name.lower().replace("_", "-")
+        assert name in pins, f"{name} is declared in pyproject.toml but not locked: run `make lock`"
+        assert req.specifier.contains(pins[name], prereleases=True), f"{name}=={pins[name]} outside {req.specifier}"
+
+
+def test_make_checks_the_python_before_anything_else(tmp_path):
+    """An old Python gets one line saying what to install, not a pip traceback."""
+    old = tmp_path / "python"
+    old.write_text("#!/bin/sh\n" f'exec {sys.executable} -c "import sys; sys.version_info = (3, 9, 1); '
+                   f"exec(open('{ROOT / 'tools' / 'check_python.py'}').read())\"\n")
+    old.chmod(0o755)
+    result = subprocess.run([str(old)], capture_output=True, text=True)
+    assert result.returncode != 0 and "Python 3.11 or newer is needed" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

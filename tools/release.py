@@ -82,18 +82,33 @@ def build_self_paced(release_dir: Path, dest: Path, wanted: list[str], jobs: int
     return dest
 
 
-def main() -> int:
-    wanted = assignments()
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tools.release [NN_topic ...]``: regenerate release/ and selfpaced/ for the
+    named assignments (default: all), leaving the others as they are."""
+    named = list(sys.argv[1:] if argv is None else argv)
+    unknown = [a for a in named if a not in assignments()]
+    if unknown:
+        print(f"no such assignment in source/: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    wanted = named or assignments()
+    if not named:  # a full release also drops editions of notebooks no longer in source/
+        for edition in (RELEASE, SELFPACED):
+            for stale in edition.glob("*"):
+                if stale.is_dir() and stale.name not in wanted:
+                    shutil.rmtree(stale)
     with tempfile.TemporaryDirectory() as tmp:
         built = build_release(Path(tmp), wanted)
-        shutil.rmtree(RELEASE, ignore_errors=True)
-        shutil.copytree(built, RELEASE)
+        for assignment in wanted:
+            shutil.rmtree(RELEASE / assignment, ignore_errors=True)
+            shutil.copytree(built / assignment, RELEASE / assignment)
     with tempfile.TemporaryDirectory() as tmp:
         made = build_self_paced(RELEASE, Path(tmp) / "selfpaced", wanted)
-        shutil.rmtree(SELFPACED, ignore_errors=True)
-        shutil.copytree(made, SELFPACED)
-    for path in sorted(RELEASE.rglob("*.ipynb")) + sorted(SELFPACED.rglob("*.ipynb")):
-        print("released", path.relative_to(ROOT))
+        for assignment in wanted:
+            shutil.rmtree(SELFPACED / assignment, ignore_errors=True)
+            shutil.copytree(made / assignment, SELFPACED / assignment)
+    for assignment in wanted:
+        for path in sorted((RELEASE / assignment).rglob("*.ipynb")) + sorted((SELFPACED / assignment).rglob("*.ipynb")):
+            print("released", path.relative_to(ROOT))
     return 0
 
 
