@@ -35,7 +35,7 @@ lock: $(STAMP)
 ## lab: set up and open the student notebooks in JupyterLab (your own copies in my-work/)
 lab: $(STAMP)
 	$(BIN)/python -m tools.workspace my-work
-	$(BIN)/jupyter lab --notebook-dir=my-work --port=$(PORT) $(ROOTFLAG)
+	PORT=$(PORT) $(BIN)/python -m tools.lab my-work
 
 ## instructor: open the whole course (source/, release/, formgrader) in JupyterLab
 instructor: $(STAMP)

@@ -56,35 +56,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def lab_server():
-    """Yield (base_url, token, course_dir) of a JupyterLab serving a copy of the course."""
-    tmp = Path(tempfile.mkdtemp(prefix="imh-lab-"))
-    course = tmp / "course"
-    course.mkdir()
-    for name in ("source", "release", "selfpaced"):
-        shutil.copytree(ROOT / name, course / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    for name in ("course_config.py", "nbgrader_config.py"):
-        shutil.copy(ROOT / name, course / name)
-    port, token = free_port(), os.urandom(12).hex()
-    bin_dir = Path(sys.executable).parent
-    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-               JUPYTER_CONFIG_DIR=str(tmp / "jupyter-config"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
-               IPYTHONDIR=str(tmp / "ipython"))
-    env.pop("IMH_GRADEBOOK_URL", None)
-    settings = tmp / "user-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
-    # Render every cell (no windowing), so the test reads what a person scrolling would see.
-    notebook_settings = tmp / "user-settings" / "@jupyterlab" / "notebook-extension"
-    notebook_settings.mkdir(parents=True)
-    (notebook_settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
-    log = open(tmp / "lab.log", "w")
-    proc = subprocess.Popen(
-        [str(bin_dir / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}", "--ServerApp.allow_root=True",
-         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-         f"--LabApp.workspaces_dir={tmp / 'workspaces'}", f"--LabApp.user_settings_dir={tmp / 'user-settings'}"],
-        cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+def serve(argv: list[str], env: dict, cwd: Path, log_path: Path):
+    """Run a JupyterLab command and yield its base URL once it answers; always stop it."""
+    port = next(int(a.split("=", 1)[1]) for a in argv if a.startswith("--port="))
+    token = next(a.split("=", 1)[1] for a in argv if a.startswith("--IdentityProvider.token="))
+    log = open(log_path, "w")
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -95,9 +72,9 @@ def lab_server():
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log.flush()
-                    raise RuntimeError("JupyterLab did not start:\n" + (tmp / "lab.log").read_text()[-3000:])
+                    raise RuntimeError("JupyterLab did not start:\n" + log_path.read_text()[-3000:])
                 time.sleep(0.5)
-        yield base, token, course
+        yield base
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -108,6 +85,64 @@ def lab_server():
             except ProcessLookupError:
                 pass
         log.close()
+
+
+def _private_env(tmp: Path) -> dict:
+    bin_dir = Path(sys.executable).parent
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+               JUPYTER_CONFIG_DIR=str(tmp / "jupyter-config"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+               IPYTHONDIR=str(tmp / "ipython"))
+    env.pop("IMH_GRADEBOOK_URL", None)
+    return env
+
+
+@contextmanager
+def lab_server():
+    """Yield (base_url, token, course_dir) of a JupyterLab serving a copy of the course."""
+    tmp = Path(tempfile.mkdtemp(prefix="imh-lab-"))
+    course = tmp / "course"
+    course.mkdir()
+    for name in ("source", "release", "selfpaced"):
+        shutil.copytree(ROOT / name, course / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for name in ("course_config.py", "nbgrader_config.py"):
+        shutil.copy(ROOT / name, course / name)
+    port, token = free_port(), os.urandom(12).hex()
+    env = _private_env(tmp)
+    settings = tmp / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    # Render every cell (no windowing), so the test reads what a person scrolling would see.
+    notebook_settings = tmp / "user-settings" / "@jupyterlab" / "notebook-extension"
+    notebook_settings.mkdir(parents=True)
+    (notebook_settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    argv = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}", "--ServerApp.allow_root=True",
+            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            f"--LabApp.workspaces_dir={tmp / 'workspaces'}", f"--LabApp.user_settings_dir={tmp / 'user-settings'}"]
+    try:
+        with serve(argv, env, course, tmp / "lab.log") as base:
+            yield base, token, course
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def learner_lab():
+    """Yield (base_url, token, work_dir) of JupyterLab exactly as `make lab` opens it for a learner."""
+    from tools.lab import learner_command
+    from tools.workspace import sync_workspace
+
+    tmp = Path(tempfile.mkdtemp(prefix="imh-learner-"))
+    work = tmp / "my-work"
+    sync_workspace(work)
+    port, token = free_port(), os.urandom(12).hex()
+    argv, env = learner_command(work, port, ["--no-browser", "--ip=127.0.0.1", f"--IdentityProvider.token={token}",
+                                             "--ServerApp.allow_root=True"])
+    env = dict(_private_env(tmp), JUPYTER_CONFIG_DIR=env["JUPYTER_CONFIG_DIR"])
+    try:
+        with serve(argv, env, work, tmp / "lab.log") as base:
+            yield base, token, work
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -78,7 +78,7 @@ def make_demo_course(root: Path) -> Path:
 
 
 SANDBOX_HOW = ("install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) and allow unprivileged user "
-               "namespaces, or run as root; see README, 'Grading in a sandbox'")
+               "namespaces, or run as root; see the README, 'Grading untrusted code in isolation'")
 NOT_RUN_PREFIX = "NOT RUN: needs "
 NOT_RUN_FILE = ROOT / ".artifacts" / "not-run.txt"
 

@@ -210,3 +210,34 @@ def test_formgrader_lists_the_course_assignments(lab):
         assert errors == [], errors
     finally:
         page.close()
+
+
+def test_make_lab_opens_a_learner_lab_without_instructor_tools():
+    """`make lab`'s JupyterLab (tools.lab, configured by lab/learner): the first notebook open, the
+    Validate button there, no news pop-up, no Formgrader or Create Assignment, nothing from $HOME."""
+    import urllib.error
+    import urllib.request
+
+    from tests.browser import learner_lab
+
+    require("a Chromium browser", "" if find_chromium() else "no Chromium or Chrome found", CHROMIUM_HOW)
+    with learner_lab() as (base, token, work), browser_context() as context:
+        for path, wanted in (("formgrader", 404), ("api/status", 200)):
+            try:
+                status = urllib.request.urlopen(f"{base}/{path}?token={token}", timeout=10).status
+            except urllib.error.HTTPError as error:
+                status = error.code
+            assert status == wanted, f"/{path}: HTTP {status}"
+        page = context.new_page()
+        page.goto(f"{base}/?token={token}")
+        first = sorted(work.glob("[0-9][0-9]_*/*.ipynb"))[0].name
+        page.locator(f".lm-TabBar-tab:has-text('{first}')").first.wait_for(timeout=60_000)  # opened by itself
+        page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+        page.get_by_role("button", name="Validate").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(3000)  # give a news prompt or an extension's menu time to appear
+        menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+        assert "Nbgrader" not in menus and "Formgrader" not in page.content(), menus
+        assert "Create Assignment" not in page.content()
+        assert "Jupyter news" not in page.locator("body").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "learner-mode.png"))
+        page.close()
