@@ -63,6 +63,15 @@ c.Autograde.autograde_preprocessors = [
     CheckCellMetadata,
 ]
 c.JudgeAnswers.course_root = os.getcwd()
+# Late work (grading/late.py): the due date is the assignment's (nbgrader generate_assignment --duedate)
+# plus the student's extension (extensions.csv); after a grace period each started day late costs a
+# share of the autograded score, and after zero_after_days all of it. Change the numbers here.
+from grading.late import CoursePenalty  # noqa: E402
+
+c.AssignLatePenalties.plugin_class = CoursePenalty
+c.CoursePenalty.grace_minutes = 15
+c.CoursePenalty.percent_per_day = 10
+c.CoursePenalty.zero_after_days = 7
 # Student kernels run sandboxed on every path that autogrades (grading/sandbox.py): where
 # bubblewrap cannot run, plain `nbgrader autograde` and the Formgrader refuse unless
 # IMH_ACCEPT_UNISOLATED_GRADING=1. `python -m grading.grade autograde` sets this per run.

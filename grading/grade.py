@@ -35,8 +35,10 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.utils import parse_utc
 
 from grading.keys import KEYS_DIR, item_of, load_keys
+from grading.late import apply_extensions, read_extensions
 from grading.nbgrader_ext import ISOLATION_META, JUDGE_META
 from grading.cells import BIN, env, is_autograded_test, nbgrader_meta
 from grading.sandbox import rootless, scratch_mb
@@ -164,6 +166,9 @@ def _make_worker(worker: Path, course: Path, assignment: str, isolated: bool) ->
         raise RuntimeError(f"generate_assignment failed in a grading worker:\n{made.stderr[-3000:]}")
     with Gradebook(url) as gb, Gradebook("sqlite:///" + str(worker / "gradebook.db")) as wgb:
         wgb.update_or_create_assignment(assignment, duedate=gb.find_assignment(assignment).duedate)
+        for sub in gb.assignment_submissions(assignment):
+            if sub.extension:
+                apply_extensions(wgb, assignment, {sub.student.id: sub.extension}, {sub.student.id: sub.timestamp})
     return worker
 
 
@@ -411,6 +416,14 @@ def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = 
         else:
             gradable.append(student)
 
+    grants = read_extensions(course, assignment)  # extensions.csv: into the gradebook before anyone is graded
+    if grants:
+        timestamps = {}
+        for student in grants:
+            stamp = course / "submitted" / student / assignment / "timestamp.txt"
+            timestamps[student] = parse_utc(stamp.read_text().strip()) if stamp.is_file() else None
+        with Gradebook(db_url(course)) as gb:
+            apply_extensions(gb, assignment, {s: g for s, g in grants.items() if s in gradable}, timestamps)
     load_keys(course, assignment, assignment)  # build or refresh the keys once, before any worker
     progress = Progress(course, assignment, force=force)
     resumed, todo = [], list(gradable)
@@ -557,6 +570,10 @@ def _inspect(course: Path, assignment: str, source, gradable: list[str], outcome
                 continue
             submission = gb.find_submission(assignment, student)
             outcome.status, outcome.score, outcome.max_score = "graded", submission.score, submission.max_score
+            if submission.total_seconds_late > 0:
+                extra = f", with an extension of {submission.extension.total_seconds() / 3600:g} h" if submission.extension else ""
+                outcome.flags.append(f"late by {submission.total_seconds_late / 3600:.1f} h after its due date{extra}: "
+                                     f"penalty {submission.late_submission_penalty or 0:g} points")
             flagged = set()
             report = missing_cells(source, course / "submitted" / student / assignment / f"{assignment}.ipynb")
             if report.missing:
@@ -825,6 +842,17 @@ def main(argv=None) -> int:
     p.add_argument("assignment")
     p = sub.add_parser("export", help="grades CSV with a needs_manual_grading column")
     p.add_argument("--to", type=Path, default=Path("grades.csv"))
+    p = sub.add_parser("lms-export", help="one assignment's grades in the file Canvas, Moodle or Blackboard imports")
+    p.add_argument("assignment")
+    p.add_argument("--lms", required=True, choices=["canvas", "moodle", "blackboard"])
+    p.add_argument("--roster", type=Path, required=True,
+                   help="the LMS's own gradebook or user-list download (CSV): it carries the LMS's ids")
+    p.add_argument("--to", type=Path, required=True)
+    p.add_argument("--column-id", default="", help="Canvas assignment id or Blackboard column id (updates that column)")
+    p.add_argument("--match", default="", help="roster column holding the gradebook's student id (default: Canvas "
+                                                "'SIS Login ID', Moodle 'Email address', Blackboard 'Username')")
+    p = sub.add_parser("similar", help="pairs of submissions with suspiciously alike answers, side by side (HTML)")
+    p.add_argument("assignment")
     p = sub.add_parser("items", help="item analysis report (HTML)")
     p.add_argument("assignment")
     args = parser.parse_args(argv)
@@ -879,6 +907,26 @@ def main(argv=None) -> int:
         leaks = feedback(course, args.assignment)
         print("Feedback written to feedback/; no page shows hidden tests." if not leaks else f"LEAKS in {leaks}")
         return 1 if leaks else 0
+    elif args.command == "similar":
+        from grading.similarity import similar_submissions, write_report
+
+        pairs = similar_submissions(course, args.assignment)
+        page = write_report(pairs, course / REPORTS / args.assignment / "similarity.html", args.assignment)
+        for pair in pairs:
+            print(f"{pair.first} and {pair.second}: {pair.kind} answers {pair.similarity:.0%} alike")
+        print(f"{len(pairs)} pair(s) to look at (no grade was changed). Report: {page}")
+    elif args.command == "lms-export":
+        from grading.lms_export import gradebook_scores, read_roster, write_upload
+
+        scores, pending, points = gradebook_scores(db_url(course), args.assignment)
+        done = write_upload(args.to, args.lms, read_roster(args.roster, args.lms), scores, args.assignment, points,
+                            column_id=args.column_id, match=args.match, pending=pending)
+        print(f"{done.rows} students written to {args.to} for {args.lms}.")
+        for label, names in (("no graded submission (left empty)", done.no_score),
+                             ("a score still needs a person (left empty)", done.needs_person),
+                             ("in the gradebook but not on the LMS roster (not uploaded)", done.not_in_lms)):
+            if names:
+                print(f"{len(names)} {label}: {', '.join(names)}")
     elif args.command == "export":
         print(f"{export(course, args.to)} rows written to {args.to}")
     elif args.command == "items":

@@ -211,6 +211,31 @@ def test_export_lists_every_roster_student_with_manual_column(graded):
     assert int(rows["blank"]["needs_manual_grading"]) == 0     # unchanged stub: nbgrader scores it 0
 
 
+def test_lms_upload_from_the_gradebook_leaves_pending_scores_empty_until_a_person_grades(graded, tmp_path):
+    """`lms-export`: while the reflection is ungraded nobody's score is uploaded (no silent partial total);
+    once a person scores it, the final score goes in; LMS students without a submission keep their row."""
+    from grading.lms_export import gradebook_scores, write_upload
+
+    db = tmp_path / "gradebook.db"
+    shutil.copy(graded["course"] / "gradebook.db", db)
+    roster = [{"Student": s, "ID": str(i), "SIS User ID": "", "SIS Login ID": s, "Section": "A"}
+              for i, s in enumerate(["correct", "absent", "lms_only"])]
+    scores, pending, points = gradebook_scores(f"sqlite:///{db}", A)
+    assert "correct" in pending and scores["absent"] is None
+    done = write_upload(tmp_path / "u.csv", "canvas", roster, scores, A, points, pending=pending)
+    assert done.needs_person == ["correct"] and done.no_score == ["absent", "lms_only"]
+    with Gradebook(f"sqlite:///{db}") as gb:
+        for nb in gb.find_submission(A, "correct").notebooks:
+            for g in nb.grades:
+                if g.needs_manual_grade:  # what the Formgrader does when a person enters a score
+                    g.manual_score, g.needs_manual_grade = 2.0, False
+        gb.db.commit()
+    scores, pending, points = gradebook_scores(f"sqlite:///{db}", A)
+    done = write_upload(tmp_path / "u.csv", "canvas", roster, scores, A, points, pending=pending)
+    rows = list(csv.reader(open(tmp_path / "u.csv")))
+    assert rows[2][-1] == "8" and rows[3][-1] == "" and rows[4][-1] == ""   # 6 autograded + 2 by hand
+
+
 def test_item_analysis_report(graded):
     page = graded["items_page"].read_text()
     data = json.loads(graded["items_page"].with_suffix(".json").read_text())

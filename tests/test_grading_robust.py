@@ -256,3 +256,39 @@ def test_missing_and_repeated_cell_ids_are_repaired_and_flagged(tmp_path):
     for student in ("noids", "repeated"):
         assert outcomes[student].status == "graded" and _scores(course, student) == dict(ITEMS), outcomes[student]
         assert any("cell ids missing or repeated" in f for f in outcomes[student].flags), outcomes[student].flags
+
+
+def test_late_work_on_time_within_extension_and_penalised(tmp_path):
+    """Due 2026-11-25 12:00 UTC; policy 10% of the score per started day after 15 minutes' grace.
+    ontime: 11:00; grace: 12:10; extended: 2 days late with a 72 h extension; late: 2 days 1 h late."""
+    import datetime
+
+    from grading.late import penalty
+
+    course = _course(tmp_path)
+    source, release = _notebooks(course)
+    solved = fill(release, source, {"demo_choice", "demo_number", "demo_function"})
+    stamps = {"ontime": "2026-11-25 11:00:00.000000 UTC", "grace": "2026-11-25 12:10:00.000000 UTC",
+              "extended": "2026-11-27 12:00:00.000000 UTC", "late": "2026-11-27 13:00:00.000000 UTC"}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        gb.update_or_create_assignment(A, duedate=datetime.datetime(2026, 11, 25, 12, 0))
+        for student in stamps:
+            gb.update_or_create_student(student)
+    for student, stamp in stamps.items():
+        _submit(course, student, solved, stamp=stamp)
+    (course / "extensions.csv").write_text("assignment,student_id,hours,reason\ndemo,extended,72,illness\n"
+                                           "other,late,500,another assignment's extension\n")
+    outcomes = {o.student: o for o in grade.autograde(course, A, jobs=1, isolation=_isolation())}
+    full = sum(ITEMS.values())
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        penalties = {s: gb.find_submission(A, s).late_submission_penalty for s in stamps}
+        extension = gb.find_submission(A, "extended").extension
+    assert penalties == pytest.approx({"ontime": 0, "grace": 0, "extended": 0, "late": 0.3 * full}), penalties
+    assert extension == datetime.timedelta(hours=72)
+    assert not any("late by" in f for f in outcomes["ontime"].flags + outcomes["extended"].flags)
+    assert any("late by 0.2 h" in f and "penalty 0 points" in f for f in outcomes["grace"].flags)
+    assert any("late by 49.0 h" in f and f"penalty {0.3 * full:g} points" in f for f in outcomes["late"].flags)
+    grade.export(course, tmp_path / "grades.csv")
+    rows = {r["student_id"]: r for r in csv.DictReader(open(tmp_path / "grades.csv"))}
+    assert float(rows["late"]["score"]) == pytest.approx(0.7 * full) and float(rows["extended"]["score"]) == full
+    assert penalty(10, 8 * 86400) == 10 and penalty(10, 60) == 0 and penalty(10, 86400 + 1) == 2.0
