@@ -42,6 +42,9 @@ def executed():
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_points_go_to_applying_ideas_not_arithmetic(assignment):
     totals = A.points_by_kind(read_source(assignment))
+    if assignment.startswith("00_"):  # the Python primer: every item practises Python, on the course's material
+        assert set(totals) == {"computation"}, totals
+        return
     assert A.share_problems(totals) == [], totals
 
 
