@@ -236,3 +236,29 @@ class NotebookPage:
         path = ARTIFACTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=False)
         return path
+
+
+AXE_SCRIPT = None
+A11Y_REPORT = ROOT / ".artifacts" / "a11y"
+
+
+def axe_violations(page, include: list[str] | None = None) -> list[dict]:
+    """axe-core (shipped by axe-playwright-python; no download) on the page or on ``include`` selectors:
+    WCAG 2.0/2.1 A and AA rules. Returns [{id, impact, help, targets}]."""
+    global AXE_SCRIPT
+    if AXE_SCRIPT is None:
+        import axe_playwright_python
+
+        AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE_SCRIPT)
+    context = {"include": [[s] for s in include]} if include else "document"
+    return page.evaluate(
+        """async ([context]) => {
+             const exists = context === "document" || context.include.some(s => document.querySelector(s[0]));
+             if (!exists) return [];
+             const result = await axe.run(context === "document" ? document : context,
+               {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]});
+             return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+               targets: v.nodes.map(n => n.target.join(" ")).slice(0, 5), count: v.nodes.length}));
+           }""", [context])

@@ -103,6 +103,19 @@ def pytest_terminal_summary(terminalreporter):
     shots = sorted(ARTIFACTS.glob("*.png")) if ARTIFACTS.is_dir() else []
     if shots:
         terminalreporter.write_line(f"browser screenshots ({len(shots)} PNG): {ARTIFACTS}")
+    from tests.browser import A11Y_REPORT
+
+    import json as _json
+
+    lab_issues: dict[str, int] = {}
+    for report_file in sorted(A11Y_REPORT.glob("jupyterlab-*.json")) if A11Y_REPORT.is_dir() else []:
+        for violation in _json.loads(report_file.read_text()):
+            key = f"{violation['id']} ({violation['impact']})"
+            lab_issues[key] = lab_issues.get(key, 0) + violation["count"]
+    if lab_issues:
+        terminalreporter.write_line("accessibility of JupyterLab itself (not the course's content; not gating): "
+                                    + ", ".join(f"{k} x{n}" for k, n in sorted(lab_issues.items()))
+                                    + f"; details in {A11Y_REPORT}")
     reasons: dict[str, int] = {}
     for report in terminalreporter.stats.get("skipped", []):
         text = str(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)
@@ -115,3 +128,11 @@ def pytest_terminal_summary(terminalreporter):
             for reason, count in reasons.items():
                 handle.write(f"{count} test(s) {reason}\n")
                 terminalreporter.write_line(f"{count} test(s) {reason}", yellow=True)
+
+
+def pytest_sessionstart(session):
+    """A fresh accessibility summary per run (the controller clears it; xdist workers only add to it)."""
+    if not hasattr(session.config, "workerinput"):
+        from tests.browser import A11Y_REPORT
+
+        shutil.rmtree(A11Y_REPORT, ignore_errors=True)

@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from tests.browser import ARTIFACTS, CHROMIUM_HOW, NotebookPage, browser_context, find_chromium, lab_server
+from tests.browser import (A11Y_REPORT, ARTIFACTS, CHROMIUM_HOW, NotebookPage, axe_violations, browser_context,
+                           find_chromium, lab_server)
 from tests.conftest import ASSIGNMENTS, require
 from tools.course import is_answer, is_autograded_test, release_notebook
 
@@ -49,29 +50,38 @@ def _visible_state(output) -> str:
 
 
 def _move_one_control(page, output) -> str:
-    """Change the first control of a widget the way a person would; return what was done."""
-    handle = output.locator(".noUi-handle")
-    if handle.count():
-        handle.first.focus()
-        page.keyboard.press("ArrowRight")
-        page.keyboard.press("ArrowRight")
-        return "slider: ArrowRight x2"
-    select = output.locator("select")
-    if select.count():
-        options = select.first.locator("option").all_inner_texts()
-        current = select.first.evaluate("s => s.options[s.selectedIndex] ? s.options[s.selectedIndex].text : ''")
-        other = next(o for o in options if o != current)
-        select.first.select_option(label=other)
-        return f"dropdown: chose {other!r}"
-    box = output.locator("input[type=checkbox]")
-    if box.count():
-        box.first.click()
-        return "checkbox: click"
-    button = output.locator("button")
-    if button.count():
-        button.first.click()
-        return "button: click"
-    raise AssertionError("widget has no control a person could change")
+    """Change the first control of a widget with the keyboard alone: from the start of the widget's
+    output, Tab to the control, then the key a keyboard user would press. Returns what was done."""
+    output.evaluate("el => { el.tabIndex = -1; el.focus(); }")  # the reading position: start of the widget
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        kind = page.evaluate("""() => { const e = document.activeElement;
+            return e ? (e.tagName + ':' + (e.type || '') + ':' + (e.getAttribute('role') || '')) : ''; }""")
+        inside = output.evaluate("el => el.contains(document.activeElement)")
+        if not inside:
+            continue
+        tag, kind_type, role = kind.split(":")
+        if kind_type == "range" or role == "slider":
+            page.keyboard.press("ArrowRight")
+            page.keyboard.press("ArrowRight")
+            return "slider: Tab, ArrowRight x2"
+        if tag == "SELECT":
+            page.keyboard.press("ArrowDown")
+            return "drop-down: Tab, ArrowDown"
+        if kind_type == "radio":
+            page.keyboard.press("ArrowRight")
+            return "choices: Tab, ArrowRight"
+        if kind_type == "checkbox":
+            page.keyboard.press("Space")
+            return "checkbox: Tab, Space"
+        if tag == "BUTTON":
+            page.keyboard.press("Enter")
+            return "button: Tab, Enter"
+        if tag == "INPUT" and kind_type in ("number", "text"):
+            page.keyboard.press("ArrowUp") if kind_type == "number" else page.keyboard.type("1")
+            page.keyboard.press("Enter")
+            return f"{kind_type} box: Tab, typed"
+    raise AssertionError("no control of this widget can be reached with Tab")
 
 
 def _check_widgets(nb: NotebookPage) -> list[str]:
@@ -95,6 +105,23 @@ def _check_widgets(nb: NotebookPage) -> list[str]:
     return done
 
 
+COURSE_CONTENT = [".jp-OutputArea-output", ".jp-RenderedMarkdown"]  # outputs, widgets, figures, the lesson's prose
+
+
+def _course_a11y(page) -> list[dict]:
+    """Serious and critical axe-core violations in what the course renders (the gate)."""
+    return [v for v in axe_violations(page, COURSE_CONTENT) if v["impact"] in ("serious", "critical")]
+
+
+def _record_jupyterlab_a11y(page, assignment: str) -> None:
+    """JupyterLab's own violations (its editors, toolbars, menus): listed for the run's summary, not gating."""
+    course_ids = {(v["id"], t) for v in axe_violations(page, COURSE_CONTENT) for t in v["targets"]}
+    page_wide = [dict(v, targets=[t for t in v["targets"] if (v["id"], t) not in course_ids])
+                 for v in axe_violations(page)]
+    A11Y_REPORT.mkdir(parents=True, exist_ok=True)
+    (A11Y_REPORT / f"jupyterlab-{assignment}.json").write_text(json.dumps(page_wide, indent=1))
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_student_notebook_runs_and_every_widget_responds(lab, assignment):
     base, token, course, context = lab
@@ -114,7 +141,11 @@ def test_student_notebook_runs_and_every_widget_responds(lab, assignment):
         raised = {i for i, e, _ in errors if e == "NotImplementedError"}
         missing = [i for i, kind in enumerate(kinds) if kind == "answer" and not {i, i + 1} & raised]
         assert missing == [], f"answer cells without a visible stub error: {missing}"
+        before = _course_a11y(nb.page)  # after Run All
         actions = _check_widgets(nb)
+        after = _course_a11y(nb.page)   # after every widget was moved
+        assert before == [] and after == [], f"accessibility of what the course renders: {before or after}"
+        _record_jupyterlab_a11y(nb.page, assignment)
         assert nb.page_errors == [], nb.page_errors
         shot = nb.screenshot(f"release-{assignment}")
         print(f"{assignment}: {len(actions)} widgets moved ({'; '.join(actions)}); screenshot {shot}")
@@ -212,7 +243,7 @@ def test_formgrader_lists_the_course_assignments(lab):
         page.close()
 
 
-def test_make_lab_opens_a_learner_lab_without_instructor_tools():
+def test_make_lab_opens_a_learner_lab_without_instructor_tools(lab):
     """`make lab`'s JupyterLab (tools.lab, configured by lab/learner): the first notebook open, the
     Validate button there, no news pop-up, no Formgrader or Create Assignment, nothing from $HOME."""
     import urllib.error
@@ -220,8 +251,8 @@ def test_make_lab_opens_a_learner_lab_without_instructor_tools():
 
     from tests.browser import learner_lab
 
-    require("a Chromium browser", "" if find_chromium() else "no Chromium or Chrome found", CHROMIUM_HOW)
-    with learner_lab() as (base, token, work), browser_context() as context:
+    context = lab[3]  # the module's browser (one Playwright per process); a learner's server of its own
+    with learner_lab() as (base, token, work):
         for path, wanted in (("formgrader", 404), ("api/status", 200)):
             try:
                 status = urllib.request.urlopen(f"{base}/{path}?token={token}", timeout=10).status

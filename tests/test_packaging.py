@@ -41,9 +41,10 @@ def test_required_course_packages_are_pinned():
 
 
 def test_students_install_only_what_the_lessons_need():
-    """The kernel's package needs numpy, matplotlib and ipywidgets; nbgrader and JupyterLab are extras."""
+    """The kernel's package needs numpy, matplotlib, ipywidgets and anywidget (the accessible sliders);
+    nbgrader and JupyterLab are extras."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert {_split(s)[0] for s in project["dependencies"]} == {"ipywidgets", "matplotlib", "numpy"}
+    assert {_split(s)[0] for s in project["dependencies"]} == {"anywidget", "ipywidgets", "matplotlib", "numpy"}
     assert {"lab", "grading", "test"} <= set(project["optional-dependencies"])
     grading_names = {_split(s)[0] for s in project["optional-dependencies"]["grading"]}
     assert "nbgrader" in grading_names

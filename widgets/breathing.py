@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import ipywidgets
 import numpy as np
 
+from .controls import AccessibleIntSlider, AccessiblePlay
 from .data import load_table
 from .figures import LINESTYLES, MARKERS, PALETTE, figure_html, new_figure
 from .view import ModelView
@@ -292,12 +293,11 @@ class BreathingGuide(ModelView):
     title = "Paced-breathing guide (optional: follow it only if you want to, and stop at any time)"
 
     def __init__(self, *, time_s: int = 0, **initial):
-        self.time = ipywidgets.IntSlider(value=0, min=0, max=60, step=1, description="Time (s)",
-                                         style={"description_width": "initial"},
-                                         layout=ipywidgets.Layout(width="min(100%, 520px)"))
-        self.play = ipywidgets.Play(value=0, min=0, max=60, step=1, interval=1000, repeat=True,
-                                    description="Play / pause (one step a second)",
-                                    style={"description_width": "initial"})
+        # the course's labelled controls (widgets/controls.py): a named slider and a Start/Pause button
+        # with words, which screen readers can announce (ipywidgets' Play has icon-only buttons)
+        self.time = AccessibleIntSlider(value=0, min=0, max=60, step=1, description="Time (s)")
+        self.play = AccessiblePlay(value=0, min=0, max=60, step=1, interval=1000,
+                                   description="the breathing guide (one step a second)")
         self.link = ipywidgets.jslink((self.play, "value"), (self.time, "value"))
         self.cue = ipywidgets.HTML()
         self.bar = ipywidgets.HTML()
@@ -310,7 +310,7 @@ class BreathingGuide(ModelView):
             self.time.value = time_s
         header = ipywidgets.HTML(f"<b>{html.escape(self.title)}</b>")
         help_text = ipywidgets.HTML(
-            "<small>Keyboard: Tab to a slider and use the arrow keys; Tab to the play button and press "
+            "<small>Keyboard: Tab to a slider and use the arrow keys; Tab to the Start button and press "
             "Enter or Space to start or pause. The animation runs in your browser, one step a second.</small>")
         self.widget = ipywidgets.VBox([
             header, ipywidgets.VBox(list(self.controls.values())), self.error, self.summary,

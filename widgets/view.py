@@ -25,6 +25,7 @@ import html
 
 import ipywidgets
 
+from .controls import accessible
 from .figures import figure_html
 
 __all__ = ["ModelView"]
@@ -37,7 +38,8 @@ class ModelView:
     title = ""
 
     def __init__(self, **initial):
-        self.controls: dict[str, ipywidgets.ValueWidget] = self.make_controls()
+        # every slider as a labelled native range input (widgets/controls.py: screen readers can name it)
+        self.controls: dict = {name: accessible(control) for name, control in self.make_controls().items()}
         for name, value in initial.items():
             if name not in self.controls:
                 raise ValueError(f"{name}: not a control of {type(self).__name__}; controls: {list(self.controls)}")
