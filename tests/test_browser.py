@@ -49,6 +49,17 @@ def _visible_state(output) -> str:
         "el => el.textContent + '|' + Array.from(el.querySelectorAll('img')).map(i => i.src.length + i.src.slice(-64)).join(',')")
 
 
+# the keys a keyboard user presses on each kind of control (after reaching it with Tab)
+KEYBOARD = [
+    (lambda tag, kind, role: kind == "range" or role == "slider", ["ArrowRight", "ArrowRight"], "slider"),
+    (lambda tag, kind, role: tag == "SELECT", ["ArrowDown"], "drop-down"),
+    (lambda tag, kind, role: kind == "radio", ["ArrowRight"], "choices"),
+    (lambda tag, kind, role: kind == "checkbox", ["Space"], "check box"),
+    (lambda tag, kind, role: tag == "BUTTON", ["Enter"], "button"),
+    (lambda tag, kind, role: kind == "number", ["ArrowUp", "Enter"], "number box"),
+]
+
+
 def _move_one_control(page, output) -> str:
     """Change the first control of a widget with the keyboard alone: from the start of the widget's
     output, Tab to the control, then the key a keyboard user would press. Returns what was done."""
@@ -61,26 +72,11 @@ def _move_one_control(page, output) -> str:
         if not inside:
             continue
         tag, kind_type, role = kind.split(":")
-        if kind_type == "range" or role == "slider":
-            page.keyboard.press("ArrowRight")
-            page.keyboard.press("ArrowRight")
-            return "slider: Tab, ArrowRight x2"
-        if tag == "SELECT":
-            page.keyboard.press("ArrowDown")
-            return "drop-down: Tab, ArrowDown"
-        if kind_type == "radio":
-            page.keyboard.press("ArrowRight")
-            return "choices: Tab, ArrowRight"
-        if kind_type == "checkbox":
-            page.keyboard.press("Space")
-            return "checkbox: Tab, Space"
-        if tag == "BUTTON":
-            page.keyboard.press("Enter")
-            return "button: Tab, Enter"
-        if tag == "INPUT" and kind_type in ("number", "text"):
-            page.keyboard.press("ArrowUp") if kind_type == "number" else page.keyboard.type("1")
-            page.keyboard.press("Enter")
-            return f"{kind_type} box: Tab, typed"
+        for matches, keys, what in KEYBOARD:
+            if matches(tag, kind_type, role):
+                for key in keys:
+                    page.keyboard.press(key)
+                return f"{what}: Tab, {' '.join(keys)}"
     raise AssertionError("no control of this widget can be reached with Tab")
 
 

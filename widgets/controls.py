@@ -59,20 +59,32 @@ function render({ model, el }) {
 export default { render };
 """
 
-_SELECT_ESM = """
-function render({ model, el }) {
-  const id = "imh-select-" + Math.random().toString(36).slice(2, 10);
+_LABELLED_ROW = """
+function labelledRow(model, prefix) {
+  // a row: a <label> tied (for=) to the control that the caller appends; the label's text and width follow the model
+  const id = prefix + Math.random().toString(36).slice(2, 10);
   const row = document.createElement("div");
   row.style.cssText = "display:flex;align-items:center;gap:0.75em;flex-wrap:wrap;margin:2px 0;max-width:640px";
   const label = document.createElement("label");
   label.htmlFor = id;
+  const refresh = () => {
+    label.textContent = model.get("description");
+    const width = model.get("description_width");
+    label.style.flex = width && width !== "initial" ? "0 0 " + width : "0 1 auto";
+  };
+  row.append(label);
+  return { id, row, refresh };
+}
+"""
+
+_SELECT_ESM = """
+function render({ model, el }) {
+  const { id, row, refresh } = labelledRow(model, "imh-select-");
   const select = document.createElement("select");
   select.id = id;
   select.style.cssText = "flex:1 1 14em;min-width:10em;max-width:100%";
   const show = () => {
-    label.textContent = model.get("description");
-    const width = model.get("description_width");
-    label.style.flex = width && width !== "initial" ? "0 0 " + width : "0 1 auto";
+    refresh();
     const labels = model.get("labels");
     if (select.options.length !== labels.length || labels.some((t, i) => select.options[i].text !== t)) {
       select.replaceChildren(...labels.map((t, i) => new Option(t, String(i))));
@@ -85,7 +97,7 @@ function render({ model, el }) {
   select.addEventListener("change", () => { model.set("index", Number(select.value)); model.save_changes(); });
   model.on("change", show);
   show();
-  row.append(label, select);
+  row.append(select);
   el.append(row);
   return () => model.off("change", show);
 }
@@ -98,13 +110,8 @@ function decimals(step) {
   return text.includes(".") ? text.split(".")[1].length : 0;
 }
 function render({ model, el }) {
-  const id = "imh-slider-" + Math.random().toString(36).slice(2, 10);
-  const row = document.createElement("div");
+  const { id, row, refresh } = labelledRow(model, "imh-slider-");
   row.className = "imh-slider";
-  row.style.cssText = "display:flex;align-items:center;gap:0.75em;flex-wrap:wrap;margin:2px 0;max-width:640px";
-  const label = document.createElement("label");
-  label.htmlFor = id;
-  label.style.cssText = "flex:0 1 auto;min-width:12em";
   const input = document.createElement("input");
   input.type = "range";
   input.id = id;
@@ -113,9 +120,7 @@ function render({ model, el }) {
   output.htmlFor = id;
   output.style.cssText = "min-width:4em;font-variant-numeric:tabular-nums";
   const show = () => {
-    label.textContent = model.get("description");
-    const width = model.get("description_width");
-    label.style.flex = width && width !== "initial" ? "0 0 " + width : "0 1 auto";
+    refresh();
     input.min = model.get("min");
     input.max = model.get("max");
     input.step = model.get("step");
@@ -137,7 +142,7 @@ function render({ model, el }) {
   });
   model.on("change", show);
   show();
-  row.append(label, input, output);
+  row.append(input, output);
   el.append(row);
   return () => model.off("change", show);
 }
@@ -163,7 +168,7 @@ class _Style:
 class AccessibleSlider(anywidget.AnyWidget):
     """A labelled range input with a float ``value`` (like ``ipywidgets.FloatSlider``)."""
 
-    _esm = _ESM
+    _esm = _LABELLED_ROW + _ESM
     value = traitlets.Float(0.0).tag(sync=True)
     min = traitlets.Float(0.0).tag(sync=True)
     max = traitlets.Float(100.0).tag(sync=True)
@@ -200,7 +205,7 @@ class AccessibleIntSlider(AccessibleSlider):
 class AccessibleDropdown(anywidget.AnyWidget):
     """A labelled native ``<select>`` with ipywidgets' Dropdown interface (``options``, ``value``, ``label``)."""
 
-    _esm = _SELECT_ESM
+    _esm = _LABELLED_ROW + _SELECT_ESM
     labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
     index = traitlets.Int(0).tag(sync=True)
     description = traitlets.Unicode("").tag(sync=True)
