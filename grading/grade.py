@@ -643,10 +643,29 @@ def _cell_text(nb, grade_id: str) -> str:
     return "\n".join(c.source for c in nb.cells if nbgrader_meta(c).get("grade_id") == grade_id)
 
 
+def write_outcomes_page(path: Path, assignment: str, outcomes: list[Outcome], isolation: str = "") -> Path:
+    """The grading report as a page: what needs a look first, then everyone; sortable by any column."""
+    from grading.pages import Markup, esc, page, table
+
+    ordered = sorted(outcomes, key=lambda o: (not o.needs_look, o.student))
+    look = sum(o.needs_look for o in outcomes)
+    rows = [[o.student, o.status, "" if o.score is None else f"{o.score:g}", "" if o.max_score is None else f"{o.max_score:g}",
+             "needs a look" if o.needs_look else "no", Markup("<br>".join(esc(f) for f in o.flags)),
+             o.isolation or isolation] for o in ordered]
+    path.write_text(page(f"Grading report: {assignment}",
+                         f"<p>{len(outcomes)} students; <strong>{look} need a look</strong> (listed first, marked "
+                         "with a warning sign and the words 'needs a look').</p>",
+                         table("Every submission", ["student", "status", "score", "of", "needs a look", "reasons",
+                                                    "isolation"], rows, numeric={2, 3},
+                               row_classes=["look" if o.needs_look else "" for o in ordered])), encoding="utf-8")
+    return path
+
+
 def write_outcomes(course: Path, assignment: str, outcomes: list[Outcome], isolation: str = "") -> Path:
     """The grading report: every submission, and what needs a look first."""
     folder = course / REPORTS / assignment
     folder.mkdir(parents=True, exist_ok=True)
+    write_outcomes_page(folder / "grading-report.html", assignment, outcomes, isolation)
     path = folder / "grading-report.csv"
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
@@ -744,19 +763,13 @@ def item_statistics(items, maxima, scores) -> list[dict]:
     return out
 
 
-def item_report(course: Path, assignment: str) -> Path:
-    """HTML item analysis with figures (course figure style, descriptions beside each figure)."""
-    import html as html_mod
-
+def item_figure(assignment: str, stats: list[dict], graded: int):
+    """Difficulty bars and discrimination diamonds per item; the legend below the axes, never over the data."""
     import numpy as np
 
-    from widgets.figures import PALETTE, figure_html, new_figure
+    from widgets.figures import PALETTE, new_figure
 
-    items, maxima, scores = item_scores(course, assignment)
-    stats = item_statistics(items, maxima, scores)
-    totals = {s: sum(row.values()) for s, row in scores.items()}
-
-    fig, ax = new_figure(width=8, height=0.4 * len(items) + 1.5)
+    fig, ax = new_figure(width=8, height=0.4 * len(stats) + 2.0)
     y = np.arange(len(stats))
     ax.barh(y, [s["difficulty"] for s in stats], color=PALETTE["blue"], hatch="//", edgecolor="black",
             label="difficulty (mean proportion of points)")
@@ -766,38 +779,56 @@ def item_report(course: Path, assignment: str) -> Path:
     ax.set_xlim(-1, 1)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("proportion of points (bars) / correlation (diamonds), no unit")
-    ax.set_title(f"{assignment}: item difficulty and discrimination ({len(scores)} graded submissions)")
-    ax.legend(loc="lower left")
+    ax.set_title(f"Item difficulty and discrimination\n{assignment}, {graded} graded submissions")
+    fig.legend(loc="outside lower center", ncols=2)
+    return fig
+
+
+def item_report(course: Path, assignment: str) -> Path:
+    """HTML item analysis with figures (course figure style, descriptions beside each figure)."""
+    import html as html_mod
+
+    import numpy as np
+
+    from widgets.figures import PALETTE, figure_html, new_figure
+
+    from grading.pages import distribution, page, table
+
+    items, maxima, scores = item_scores(course, assignment)
+    stats = item_statistics(items, maxima, scores)
+    totals = {s: sum(row.values()) for s, row in scores.items()}
+
+    fig = item_figure(assignment, stats, len(scores))
     hardest = min(stats, key=lambda s: s["difficulty"]) if stats else None
     desc1 = (f"Horizontal bars show the mean proportion of points on each of {len(stats)} items; the hardest item is "
              f"{hardest['item']} at {hardest['difficulty']:.0%}." if hardest and not math.isnan(hardest["difficulty"])
              else "No graded submissions yet.")
 
-    fig2, ax2 = new_figure(width=7, height=3.2)
+    fig2, ax2 = new_figure(width=7, height=3.4)
     values = list(totals.values())
     ax2.hist(values, bins=min(10, max(1, len(set(values)))), color=PALETTE["green"], hatch="..", edgecolor="black")
     ax2.set_xlabel("total autograded score (points)")
     ax2.set_ylabel("students (count)")
-    ax2.set_title(f"{assignment}: distribution of total autograded scores")
+    ax2.set_title(f"Total autograded scores\n{assignment}")
     desc2 = (f"Histogram of {len(values)} students' total autograded scores, from {min(values):g} to {max(values):g} points."
              if values else "No scores yet.")
 
-    rows = "".join(
-        f"<tr><td>{html_mod.escape(s['item'])}</td><td>{s['max_points']:g}</td><td>{s['difficulty']:.2f}</td>"
-        f"<td>{s['discrimination']:.2f}</td><td>{html_mod.escape(json.dumps(s['distribution']))}</td></tr>" for s in stats)
-    students = "".join(f"<tr><td>{html_mod.escape(s)}</td><td>{t:g}</td></tr>" for s, t in sorted(totals.items()))
-    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Item analysis: {assignment}</title></head>
-<body><h1>Item analysis: {assignment}</h1>
-<p>Difficulty is the mean proportion of an item's points earned (higher = easier). Discrimination is the
-correlation between the item score and the rest of the autograded score (near 0 or negative: look at the item).</p>
-{figure_html(fig, desc1)}
-<table border="1"><caption>Per item</caption><tr><th>item</th><th>points</th><th>difficulty</th><th>discrimination</th><th>score distribution (score: students)</th></tr>{rows}</table>
-{figure_html(fig2, desc2)}
-<table border="1"><caption>Per student</caption><tr><th>student</th><th>total autograded points</th></tr>{students}</table>
-</body></html>"""
+    item_rows = [[s["item"], s["max_points"], f"{s['difficulty']:.2f}", f"{s['discrimination']:.2f}",
+                  distribution(s["distribution"])] for s in stats]
+    student_rows = [[student, f"{total:g}"] for student, total in sorted(totals.items())]
+    html_page = page(
+        f"Item analysis: {assignment}",
+        "<p>Difficulty is the mean proportion of an item's points earned (higher = easier). Discrimination is the "
+        "correlation between the item score and the rest of the autograded score (near 0 or negative: look at "
+        "the item).</p>",
+        figure_html(fig, desc1),
+        table("Per item", ["item", "points", "difficulty", "discrimination", "score: students"], item_rows,
+              numeric={1, 2, 3}),
+        figure_html(fig2, desc2),
+        table("Per student", ["student", "total autograded points"], student_rows, numeric={1}))
     path = course / REPORTS / assignment / "item-analysis.html"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    path.write_text(html_page, encoding="utf-8")
     (path.parent / "item-analysis.json").write_text(json.dumps({"items": stats, "totals": totals}, indent=2))
     return path
 

@@ -268,3 +268,31 @@ def test_make_lab_opens_a_learner_lab_without_instructor_tools(lab):
         assert "Jupyter news" not in page.locator("body").inner_text()
         page.screenshot(path=str(ARTIFACTS / "learner-mode.png"))
         page.close()
+
+
+def test_instructor_report_pages_pass_the_audit_and_sort_from_the_keyboard(lab, tmp_path):
+    """The grading report and item analysis pages: no serious or critical axe violation anywhere on them;
+    a column sorts when its heading button is pressed with Enter."""
+    from grading.grade import Outcome, write_outcomes_page
+    from grading.pages import distribution, page, table
+
+    outcomes = [Outcome("ana", "graded", 10, 13), Outcome("ben", "grading failed", flags=["could not read it"]),
+                Outcome("cai", "graded", 12, 13)]
+    report = write_outcomes_page(tmp_path / "grading-report.html", "demo", outcomes, "sandbox")
+    items = tmp_path / "item-analysis.html"
+    items.write_text(page("Item analysis: demo", table("Per item", ["item", "points", "score: students"],
+                                                       [["demo_choice", 1, distribution({"0": 2, "1": 5})]],
+                                                       numeric={1})))
+    browser_page = lab[3].new_page()
+    try:
+        for path in (report, items):
+            browser_page.goto(path.as_uri())
+            serious = [v for v in axe_violations(browser_page) if v["impact"] in ("serious", "critical")]
+            assert serious == [], (path.name, serious)
+        browser_page.goto(report.as_uri())
+        browser_page.keyboard.press("Tab")  # the first heading button: "student"
+        browser_page.keyboard.press("Enter")
+        first = browser_page.locator("tbody tr td").first.inner_text()
+        assert first.endswith("ana") and browser_page.locator("th[aria-sort=ascending]").count() == 1
+    finally:
+        browser_page.close()
