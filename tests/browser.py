@@ -155,7 +155,7 @@ def browser_context():
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
             profile, executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900})
+            viewport={"width": 1280, "height": 800})
         try:
             yield context
         finally:

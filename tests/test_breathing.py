@@ -190,7 +190,8 @@ def test_breathing_guide_play_widget_is_linked_in_the_browser():
     assert view.result.breaths_per_minute == 4.5
     assert view.link.source == (view.play, "value") and view.link.target == (view.time, "value")
     assert view.play.interval == 1000 and view.play.max == view.time.max == 60
-    assert view.play in view.widget.children[5].children and view.cue in view.widget.children
+    left = view.widget.children[1].children[0].children  # controls, text and player beside the figure
+    assert view.player in left and view.play in view.player.children and view.cue in left
     with pytest.raises(ValueError, match=r"^speed:"):
         br.BreathingGuide(speed=2)
 

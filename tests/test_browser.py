@@ -96,6 +96,10 @@ def _check_widgets(nb: NotebookPage) -> list[str]:
         while _visible_state(output) == before and time.monotonic() < deadline:
             time.sleep(0.2)
         assert _visible_state(output) != before, f"widget {i}: {action} changed nothing visible"
+        in_view = output.evaluate("""el => { const imgs = el.querySelectorAll('img'); if (!imgs.length) return null;
+            const box = imgs[imgs.length - 1].getBoundingClientRect();
+            return box.top < window.innerHeight && box.bottom > 0; }""")
+        assert in_view is not False, f"widget {i}: its figure is out of sight while the control moves ({action})"
         nb.wait_idle(60)  # let the update finish before the next control (and the screenshot)
         done.append(action)
     return done

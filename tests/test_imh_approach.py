@@ -284,8 +284,12 @@ def test_vignette_sorter_counts_agreement_as_controls_change():
 def test_vignette_sorter_shows_every_vignette_text():
     view = VignetteSorter(v1="relationship")
     assert view.result.n_agree == 1
-    texts = " ".join(child.value for child in view.widget.children[1].children if hasattr(child, "value")
-                     and isinstance(child.value, str))
+    def descendants(widget):
+        for child in getattr(widget, "children", ()):
+            yield child
+            yield from descendants(child)
+
+    texts = " ".join(child.value for child in descendants(view.widget) if isinstance(getattr(child, "value", None), str))
     assert all(v.text[:40] in texts.replace("&#x27;", "'") for v in load_vignettes())
 
 

@@ -338,4 +338,4 @@ def test_capacity_sorter_controls_have_descriptive_labels():
     view = w.CapacitySorter()
     assert view.controls["age__make_friends"].description == "Make friends: age"
     assert len(view.controls) == 26
-    assert view.widget.children[1] is view.controls_box
+    assert view.controls_box in view.widget.children[1].children[0].children  # beside the figure (side_by_side)

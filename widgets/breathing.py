@@ -30,7 +30,7 @@ import numpy as np
 from .controls import AccessibleIntSlider, AccessiblePlay
 from .data import load_table
 from .figures import LINESTYLES, MARKERS, PALETTE, figure_html, new_figure
-from .view import ModelView
+from .view import ModelView, side_by_side
 from .validate import real as _real
 
 __all__ = [
@@ -312,10 +312,10 @@ class BreathingGuide(ModelView):
         help_text = ipywidgets.HTML(
             "<small>Keyboard: Tab to a slider and use the arrow keys; Tab to the Start button and press "
             "Enter or Space to start or pause. The animation runs in your browser, one step a second.</small>")
-        self.widget = ipywidgets.VBox([
-            header, ipywidgets.VBox(list(self.controls.values())), self.error, self.summary,
-            help_text, ipywidgets.HBox([self.play, self.time]), self.cue, self.bar, self.figure,
-        ])
+        self.player = ipywidgets.VBox([self.play, self.time])
+        self.widget = ipywidgets.VBox([header, side_by_side(
+            list(self.controls.values()) + [self.error, self.summary, help_text, self.player, self.cue, self.bar],
+            [self.figure])])
 
     def make_controls(self) -> dict:
         return {

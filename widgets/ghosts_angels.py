@@ -32,7 +32,7 @@ import ipywidgets
 
 from .data import load_table
 from .figures import LINESTYLES, MARKERS, PALETTE, new_figure
-from .view import ModelView
+from .view import ModelView, side_by_side
 
 __all__ = [
     "CATEGORIES",
@@ -361,7 +361,7 @@ class StatementSorter(ModelView):
                                         f"&ldquo;{html.escape(s.text)}&rdquo;</p>"))
             rows.append(self.controls[s.id])
         header = [ipywidgets.HTML(f"<b>{html.escape(self.title)}</b>")]
-        self.widget = ipywidgets.VBox(header + [ipywidgets.VBox(rows), self.error, self.summary, self.figure])
+        self.widget = ipywidgets.VBox(header + [side_by_side(rows + [self.error, self.summary], [self.figure])])
 
     def make_controls(self) -> dict:
         options = [("(not sorted yet)", _UNSORTED)] + [(CATEGORY_LABELS[c], c) for c in CATEGORIES]

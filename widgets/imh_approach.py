@@ -33,7 +33,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .data import load_table
 from .figures import MARKERS, PALETTE, new_figure
-from .view import ModelView
+from .view import ModelView, side_by_side
 
 __all__ = [
     "Principle",
@@ -590,7 +590,7 @@ class VignetteSorter(ModelView):
             rows.append(self.controls[v.id])
         rows.append(self.controls["show_key"])
         header = [ipywidgets.HTML(f"<b>{html.escape(self.title)}</b>")]
-        self.widget = ipywidgets.VBox(header + [ipywidgets.VBox(rows), self.error, self.summary, self.figure])
+        self.widget = ipywidgets.VBox(header + [side_by_side(rows + [self.error, self.summary], [self.figure])])
 
     def make_controls(self) -> dict:
         options = [("(not sorted yet)", _UNSORTED)] + [(p.name, p.key) for p in load_principles()]

@@ -46,7 +46,7 @@ import numpy as np
 
 from .data import load_table
 from .figures import PALETTE, new_figure
-from .view import ModelView
+from .view import ModelView, side_by_side
 
 __all__ = [
     "DIMENSIONS",
@@ -684,14 +684,10 @@ class TemperamentMatcher(ModelView):
             for control in controls:
                 control.layout.width = "100%"
                 control.style.description_width = "65%"  # long, descriptive labels stay readable
-            # side by side where there is room; one above the other on a narrow notebook
-            columns.append(ipywidgets.VBox([ipywidgets.HTML(f"<b>{heading}</b>")] + controls,
-                                           layout=ipywidgets.Layout(flex="1 1 640px", min_width="320px")))
+            columns.append(ipywidgets.VBox([ipywidgets.HTML(f"<b>{heading}</b>")] + controls))
         header = list(self.widget.children[:1]) if self.title else []
-        self.widget = ipywidgets.VBox(header + [
-            ipywidgets.HBox(columns, layout=ipywidgets.Layout(flex_flow="row wrap", width="100%")),
-            self.error, self.summary, self.figure,
-        ])
+        # the chart beside the sliders, and kept in sight while they scroll (widgets.view.side_by_side)
+        self.widget = ipywidgets.VBox(header + [side_by_side(columns + [self.error, self.summary], [self.figure])])
 
     def make_controls(self) -> dict:
         info = dimension_info()

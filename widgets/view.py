@@ -28,7 +28,21 @@ import ipywidgets
 from .controls import accessible
 from .figures import figure_html
 
-__all__ = ["ModelView"]
+__all__ = ["ModelView", "side_by_side"]
+
+
+def side_by_side(left: list, right: list) -> ipywidgets.HBox:
+    """Controls and text on the left, the figure on the right where the notebook is wide enough (one
+    above the other where it is not), so the figure stays in sight while a control moves."""
+    figure_column = ipywidgets.VBox([_STICKY] + list(right), layout=ipywidgets.Layout(flex="2 1 400px", min_width="300px"))
+    figure_column.add_class("imh-sticky")  # stays in sight while a long list of controls scrolls past
+    return ipywidgets.HBox(
+        [ipywidgets.VBox(left, layout=ipywidgets.Layout(flex="1 1 300px", min_width="260px", max_width="560px")),
+         figure_column],
+        layout=ipywidgets.Layout(flex_flow="row wrap", align_items="flex-start", width="100%"))
+
+
+_STICKY = ipywidgets.HTML("<style>.imh-sticky{position:sticky;top:0;align-self:flex-start}</style>")
 
 
 class ModelView:
@@ -61,9 +75,8 @@ class ModelView:
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         header = [ipywidgets.HTML(f"<b>{html.escape(self.title)}</b>")] if self.title else []
-        self.widget = ipywidgets.VBox(
-            header + [ipywidgets.VBox(list(self.controls.values())), self.error, self.summary, self.figure]
-        )
+        self.widget = ipywidgets.VBox(header + [side_by_side(list(self.controls.values()) + [self.error, self.summary],
+                                                             [self.figure])])
         self.update()
 
     # --- to implement -------------------------------------------------------

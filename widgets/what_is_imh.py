@@ -37,7 +37,7 @@ from matplotlib.patches import Rectangle
 
 from .data import load_table
 from .figures import LINESTYLES, MARKERS, PALETTE, new_figure
-from .view import ModelView
+from .view import ModelView, side_by_side
 from .validate import real as _real
 
 __all__ = [
@@ -598,7 +598,7 @@ class CapacitySorter(ModelView):
             control.style = {"description_width": "290px"}
         self.controls_box = ipywidgets.VBox(rows)
         header = [ipywidgets.HTML(f"<b>{html.escape(self.title)}</b>")]
-        self.widget = ipywidgets.VBox(header + [self.controls_box, self.error, self.summary, self.figure])
+        self.widget = ipywidgets.VBox(header + [side_by_side([self.controls_box, self.error, self.summary], [self.figure])])
 
     def compute(self, **values) -> SortScore:
         ages = {name.split("__", 1)[1]: v for name, v in values.items() if name.startswith("age__")}
