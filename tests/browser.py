@@ -182,6 +182,22 @@ class NotebookPage:
     _STARTED = """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt'))
                           .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"""
 
+    # dialogs JupyterLab may open on a loaded machine, and the button a person would press
+    _EXPECTED_DIALOGS = {"Select Kernel": "Select", "news": "No"}
+
+    def answer_dialog(self) -> None:
+        """Answer a dialog a person would expect (kernel choice, a restart notice, the news prompt); any other
+        dialog fails the test with its text, so a real error is never clicked away."""
+        dialog = self.page.locator(".jp-Dialog")
+        if not dialog.count():
+            return
+        text = dialog.first.inner_text()
+        for marker, button in self._EXPECTED_DIALOGS.items():
+            if marker in text:
+                dialog.first.get_by_role("button", name=button).first.click()
+                return
+        raise AssertionError(f"an unexpected JupyterLab dialog: {text[:500]!r}")
+
     def run_all(self, timeout_s: float = 300) -> None:
         """Run > Run All Cells, then wait until every code cell has run and the kernel is idle.
 
@@ -189,6 +205,7 @@ class NotebookPage:
         command then does nothing: try again until cells start running.
         """
         for attempt in range(4):
+            self.answer_dialog()
             self.page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
             self.page.get_by_role("menuitem", name="Run", exact=True).click()
             self.page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
