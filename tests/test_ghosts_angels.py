@@ -217,8 +217,9 @@ def test_statement_sorter_gives_per_item_feedback_headless():
 
 def test_statement_sorter_shows_each_statement_text():
     view = StatementSorter()
-    shown = " ".join(getattr(child, "value", "") for child in view.widget.children[1].children
-                     if not hasattr(child, "options"))
+    left = view.widget.children[1].children[0].children  # the statements and controls beside the figure
+    shown = " ".join(getattr(child, "value", "") for child in left
+                     if not hasattr(child, "options") and isinstance(getattr(child, "value", ""), str))
     for s in load_statements("practice"):
         assert s.id in shown
 

@@ -406,13 +406,14 @@ def test_matcher_layout_labels_and_bad_initial_values():
     view = T.TemperamentMatcher()
     assert view.controls["child_activity"].description == "Child: activity level (1 low - 3 high)"
     assert view.controls["setting_mood"].description == "Setting expects: mood (1 negative - 3 positive)"
-    columns = view.widget.children[1].children
-    assert len(columns) == 2
+    left, right = view.widget.children[1].children  # sliders and text beside the figure (side_by_side)
+    columns = left.children[:2]
+    assert view.figure in right.children
     assert [c.description for c in columns[0].children[1:]] == [f"Child: {T.dimension_info()[d].dimension.lower()} "
                                                               f"({T.dimension_info()[d].scale_text()})"
                                                               for d in T.DIMENSIONS]
     assert all(c.description.startswith("Setting expects") for c in columns[1].children[1:])
-    assert view.summary in view.widget.children and view.figure in view.widget.children
+    assert view.summary in left.children
     with pytest.raises(ValueError, match="no_such_control"):
         T.TemperamentMatcher(no_such_control=1)
     with pytest.raises(ValueError, match="^child: "):

@@ -410,7 +410,7 @@ def continuum_reach(n_families: int = 1000, elevated_need: float = 0.25, clinica
     return ContinuumReach(n_families=n, elevated_need=e, clinical_need=c, screening_coverage=cov, uptake=up,
                           continuing_share=cont, levels=level_keys(),
                           reached=(promotion, identification, preventive, treatment, support),
-                          families_with_need=need, unreached_need=need - preventive - treatment)
+                          families_with_need=need, unreached_need=max(0.0, need - preventive - treatment))  # no -1e-14 from rounding
 
 
 def _generator(seed) -> tuple[np.random.Generator, int | None]:
