@@ -24,6 +24,12 @@ from tools.course import ROOT, release_notebook, source_notebook
 
 pytestmark = pytest.mark.xdist_group("assessment")
 CAST = ROOT / "curriculum" / "cast.csv"
+# The notebooks held to the standard so far (curriculum/ASSESSMENT.md, "Where the course stands"): a
+# ratchet. A notebook joins when its items are rebuilt; none ever leaves. The checks of the course
+# as a whole (choice cues, exercises asked twice, the cast) run over these notebooks.
+HELD = [a for a in ASSIGNMENTS if a[:2] in
+        {line.split()[0] for line in (ROOT / "curriculum" / "assessed.txt").read_text().splitlines()
+         if line.strip() and not line.startswith("#")}]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +45,12 @@ def executed():
     return get
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_new_notebook_is_held_to_the_standard():
+    """Notebooks written after the standard (00, 13, 14, ...) are held to it from the start."""
+    assert set(HELD) >= {a for a in ASSIGNMENTS if a[:2] in {"00", "13", "14"}}, HELD
+
+
+@pytest.mark.parametrize("assignment", HELD)
 def test_points_go_to_applying_ideas_not_arithmetic(assignment):
     totals = A.points_by_kind(read_source(assignment))
     if assignment.startswith("00_"):  # the Python primer: every item practises Python, on the course's material
@@ -50,13 +61,12 @@ def test_points_go_to_applying_ideas_not_arithmetic(assignment):
 
 def test_choice_items_carry_no_cue_across_the_course(executed):
     items = []
-    for assignment in ASSIGNMENTS:
+    for assignment in HELD:
         items += A.choice_items(assignment, read_source(assignment), executed(assignment)[1])
-    assert len(items) >= 12, f"only {len(items)} single-answer choice items found"
     assert A.choice_problems(items) == []
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", HELD)
 def test_no_key_is_readable_by_students(assignment, executed):
     nb, keys = executed(assignment)
     release = nbformat.read(release_notebook(assignment), as_version=4)
@@ -64,7 +74,7 @@ def test_no_key_is_readable_by_students(assignment, executed):
     assert A.key_leaks(keys, A.package_text(ROOT / "widgets")) == [], "keys readable in widgets/"
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", HELD)
 def test_reflections_show_criteria_and_references_are_complete(assignment):
     nb = read_source(assignment)
     assert A.reflection_problems(nb) == []
@@ -74,7 +84,7 @@ def test_reflections_show_criteria_and_references_are_complete(assignment):
 
 def test_no_exercise_is_asked_twice():
     seen = {}
-    for assignment in ASSIGNMENTS:
+    for assignment in HELD:
         for title in A.exercise_titles(read_source(assignment)):
             assert title not in seen, f"{title!r} in {assignment} and {seen[title]}"
             seen[title] = assignment
@@ -83,11 +93,11 @@ def test_no_exercise_is_asked_twice():
 def test_one_person_per_name_through_the_course():
     cast = A.read_cast(CAST)
     assert len(cast) >= 20
-    prose = {a: A.prose(read_source(a)) for a in ASSIGNMENTS}
+    prose = {a: A.prose(read_source(a)) for a in HELD}
     assert A.cast_problems(cast, prose) == []
     for row in cast:  # everyone in the cast is met where the cast says
         for notebook in row["notebooks"].split(";"):
-            match = [a for a in ASSIGNMENTS if a.startswith(notebook.strip())]
+            match = [a for a in HELD if a.startswith(notebook.strip())]
             if match:
                 assert row["name"].split()[0] in prose[match[0]], f"{row['name']} not in {match[0]}"
 
