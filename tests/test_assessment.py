@@ -11,6 +11,7 @@ Each check is also run on made-up cases that must fail, so none of them can pass
 """
 from __future__ import annotations
 
+import ast
 import copy
 import re
 
@@ -18,9 +19,9 @@ import nbformat
 import pytest
 
 from grading.keys import build_keys, execute
-from tests.conftest import ASSIGNMENTS, read_source
+from tests.conftest import ASSIGNMENTS, read_source, replace_answer
 from tools import assessment as A
-from tools.course import ROOT, release_notebook, source_notebook
+from tools.course import ROOT, is_answer, is_autograded_test, nbgrader_meta, release_notebook, source_notebook
 
 pytestmark = pytest.mark.xdist_group("assessment")
 CAST = ROOT / "curriculum" / "cast.csv"
@@ -100,6 +101,39 @@ def test_one_person_per_name_through_the_course():
             match = [a for a in HELD if a.startswith(notebook.strip())]
             if match:
                 assert row["name"].split()[0] in prose[match[0]], f"{row['name']} not in {match[0]}"
+
+
+def _wrong_type_answers(source_nb) -> dict[str, str]:
+    """For each answer cell: code that sets every name its solution defines to a string,
+    as a learner who typed words where a number, a letter list or a function belongs."""
+    wrong = {}
+    for cell in source_nb.cells:
+        if not is_answer(cell):
+            continue
+        names = set()
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.FunctionDef):
+                names.add(node.name)
+            elif isinstance(node, ast.Assign):
+                names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        wrong[nbgrader_meta(cell)["grade_id"]] = "\n".join(f"{n} = 'eight'" for n in sorted(names)) or "pass"
+    return wrong
+
+
+@pytest.mark.parametrize("assignment", HELD)
+def test_a_wrong_type_gets_one_line_in_every_item(assignment):
+    """Text where a number, letters or a function belong: every check says so in one line
+    (an AnswerError), never a Python traceback from inside the test cell."""
+    selfpaced = ROOT / "selfpaced" / assignment / f"{assignment}.ipynb"
+    nb = nbformat.read(selfpaced, as_version=4)
+    for grade_id, code in _wrong_type_answers(read_source(assignment)).items():
+        nb = replace_answer(nb, grade_id, code)
+    execute(nb, selfpaced.parent, timeout=120)
+    tracebacks = {nbgrader_meta(cell)["grade_id"]: [f"{o.ename}: {o.evalue}"[:200] for o in cell.outputs
+                                                    if o.output_type == "error" and o.ename != "AnswerError"]
+                  for cell in nb.cells if is_autograded_test(cell)}
+    assert {k: v for k, v in tracebacks.items() if v} == {}
+    assert all(any(o.output_type == "error" for o in cell.outputs) for cell in nb.cells if is_autograded_test(cell))
 
 
 # --- the checks can fail ------------------------------------------------------------------------

@@ -154,12 +154,13 @@ def test_student_notebook_runs_and_every_widget_responds(lab, assignment):
 
 
 def _prepared_self_paced(course, answers: dict) -> str:
-    """A learner's copy of a self-paced notebook with some answer cells filled in."""
+    """A learner's copy of a self-paced notebook with some answer cells filled in (notebook 00,
+    whose items the primer keeps stable)."""
     import nbformat
 
     from tools.course import nbgrader_meta
 
-    assignment = "07_rupture_repair"
+    assignment = "00_working_in_notebooks"
     nb = nbformat.read(course / "selfpaced" / assignment / f"{assignment}.ipynb", as_version=4)
     for cell in nb.cells:
         if nbgrader_meta(cell).get("grade_id") in answers:
@@ -180,25 +181,24 @@ def test_a_learner_sees_one_line_not_a_traceback(lab):
     """Self-paced edition: a wrong form, a wrong answer and a right one, each as one short line."""
     base, token, course, context = lab
     path = _prepared_self_paced(course, {
-        "rupture_repair_still_face_finding": 'still_face_finding = "E"',        # not an option
-        "rupture_repair_kappa_table": "kappa_two_observers = 0.5",              # the right form, not right
-        "rupture_repair_awake_hours": "awake_hours_per_day = YEAR_ONE_S / 365 / 3600\n"
-                                      "seconds_at_12_hours = 12 * 3600 * 365",    # right
+        "primer_weeks_early": 'weeks_early = "eight"',                       # text, not a number
+        "primer_total_visit_minutes": "total_visit_minutes = 100",          # the right form, not right
+        "primer_next_step": 'next_step = visit_notes["next_step"]',         # right
     })
     nb = NotebookPage(context, base, token, path)
     try:
         _dismiss_news(nb.page)
         nb.run_all()
-        form = _test_cell_output(nb, 'hand_in("rupture_repair_still_face_finding"')
-        wrong = _test_cell_output(nb, 'hand_in("rupture_repair_kappa_table"')
-        right = _test_cell_output(nb, 'hand_in("rupture_repair_awake_hours"')
+        form = _test_cell_output(nb, 'hand_in("primer_weeks_early"')
+        wrong = _test_cell_output(nb, 'hand_in("primer_total_visit_minutes"')
+        right = _test_cell_output(nb, 'hand_in("primer_next_step"')
         for text in (form, wrong):
             assert "Traceback" not in text and "File " not in text and "hand_in(" not in text, text
             assert not __import__("re").search(r"[0-9a-f]{16}", text), text  # no hash shown
-        assert "'E' is not an option; choose one of A, B, C, D" in form
-        assert "not right yet. Revisit 5. Observing a dyad" in wrong
-        assert "\u2714 Exercise 1 (2 points): The arithmetic behind the number: correct." in right
-        nb.page.locator(".jp-Notebook .jp-CodeCell", has_text='hand_in("rupture_repair_kappa_table"').last \
+        assert "Store a value under a name: answer: give a single number in weeks." in form
+        assert "Add up a list: not right yet. Revisit 3. Lists and dictionaries." in wrong
+        assert "\u2714 Exercise 3 (1 point): Read a value from a dictionary: correct." in right
+        nb.page.locator(".jp-Notebook .jp-CodeCell", has_text='hand_in("primer_total_visit_minutes"').last \
             .scroll_into_view_if_needed()
         nb.screenshot("selfpaced-one-line-messages")
     finally:
