@@ -136,3 +136,37 @@ def pytest_sessionstart(session):
         from tests.browser import A11Y_REPORT
 
         shutil.rmtree(A11Y_REPORT, ignore_errors=True)
+
+
+# --- each source notebook run once per test run --------------------------------------------------
+# Building keys and checking what a student sees both need a source notebook run to the end; the run
+# takes seconds, so it happens once per test run, shared by every xdist worker through a folder all
+# workers see (the xdist-recommended pattern: a file lock, the first worker builds, the rest read).
+
+@pytest.fixture(scope="session")
+def source_runs(tmp_path_factory, worker_id):
+    """``get(assignment) -> (executed source notebook, keys)``, computed once per test run."""
+    import fcntl
+    import json
+
+    from grading.keys import build_keys, execute
+
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    folder = shared / "source-runs"
+    folder.mkdir(exist_ok=True)
+    memory: dict = {}
+
+    def get(assignment: str):
+        if assignment not in memory:
+            executed_path, keys_path = folder / f"{assignment}.ipynb", folder / f"{assignment}.keys.json"
+            with open(folder / f"{assignment}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if not keys_path.is_file():
+                    nb = execute(read_source(assignment), source_notebook(assignment).parent)
+                    keys = build_keys(source_notebook(assignment), executed=copy.deepcopy(nb))
+                    nbformat.write(nb, executed_path)
+                    keys_path.write_text(json.dumps(keys))
+            memory[assignment] = (nbformat.read(executed_path, as_version=4), json.loads(keys_path.read_text()))
+        nb, keys = memory[assignment]
+        return copy.deepcopy(nb), copy.deepcopy(keys)
+    return get

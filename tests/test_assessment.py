@@ -12,13 +12,12 @@ Each check is also run on made-up cases that must fail, so none of them can pass
 from __future__ import annotations
 
 import ast
-import copy
 import re
 
 import nbformat
 import pytest
 
-from grading.keys import build_keys, execute
+from grading.keys import execute
 from tests.conftest import ASSIGNMENTS, read_source, replace_answer
 from tools import assessment as A
 from tools.course import ROOT, is_answer, is_autograded_test, nbgrader_meta, release_notebook, source_notebook
@@ -34,16 +33,9 @@ HELD = [a for a in ASSIGNMENTS if a[:2] in
 
 
 @pytest.fixture(scope="module")
-def executed():
+def executed(source_runs):
     """Each source notebook run once (instructor side), with the keys it makes."""
-    cache = {}
-
-    def get(assignment):
-        if assignment not in cache:
-            nb = execute(read_source(assignment), source_notebook(assignment).parent)
-            cache[assignment] = (nb, build_keys(source_notebook(assignment), executed=copy.deepcopy(nb)))
-        return cache[assignment]
-    return get
+    return source_runs
 
 
 def test_every_new_notebook_is_held_to_the_standard():

@@ -364,7 +364,8 @@ class BreathingGuide(ModelView):
 
     def _redraw_figure(self) -> None:
         if self.result is not None:
-            self.figure.value = figure_html(self.plot(self.result), self.describe(self.result))
+            fig = self.plot(self.result)
+            self.figure.value = figure_html(fig, self.describe(self.result), png=self.redrawer.png(fig))
 
     def _on_time(self, change) -> None:
         self._show_time()

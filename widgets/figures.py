@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import matplotlib
 from matplotlib.figure import Figure
 
-__all__ = ["PALETTE", "LINESTYLES", "MARKERS", "course_style", "new_figure", "figure_html", "show", "FigureWithDescription"]
+__all__ = ["PALETTE", "LINESTYLES", "MARKERS", "course_style", "new_figure", "figure_html", "show", "FigureWithDescription",
+           "Redrawer"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, in the order series use it.
 PALETTE = {
@@ -40,6 +41,7 @@ _RC = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
+    "axes.axisbelow": True,     # grid under the data, so a redrawn view looks the same as a fresh one
     "grid.alpha": 0.3,
     "font.size": 10,
     "legend.frameon": False,
@@ -69,6 +71,7 @@ def new_figure(width: float = 7.0, height: float = 3.6, nrows: int = 1, ncols: i
         if ax.name == "rectilinear":
             ax.spines[["top", "right"]].set_visible(False)
             ax.grid(True, alpha=0.3)
+            ax.set_axisbelow(True)
     return fig, axes
 
 
@@ -80,15 +83,125 @@ def figure_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def figure_html(fig: Figure, description: str) -> str:
-    """HTML for the figure with real alt text and a visible caption."""
-    data = base64.b64encode(figure_png(fig)).decode("ascii")
+def figure_html(fig: Figure, description: str, png: bytes | None = None) -> str:
+    """HTML for the figure with real alt text and a visible caption (``png``: already rendered)."""
+    data = base64.b64encode(png if png is not None else figure_png(fig)).decode("ascii")
     text = html.escape(description, quote=True)
     return (
         '<figure style="margin:0">'
         f'<img src="data:image/png;base64,{data}" alt="{text}" style="max-width:100%"/>'
         f'<figcaption><b>Figure description:</b> {text}</figcaption></figure>'
     )
+
+
+def _layout_key(fig: Figure) -> tuple:
+    """What a figure's layout and its unchanging drawing depend on: its size, its axes and their
+    places, limits, scales, axis labels, ticks and tick labels, and the figure's texts. Titles and
+    legends count only by their shape (lines, entries, lengths): they are redrawn every time, since
+    they often carry the numbers a control changes. Figures with the same key differ only in what
+    :func:`_data_artists` draws."""
+    def texts(items):
+        return tuple(t.get_text() for t in items)
+
+    def shape(text):
+        return (text.count("\n") + 1 if text else 0, len(text))
+
+    def of_axes(ax):
+        spec = ax.get_subplotspec()
+        legend = ax.get_legend()
+        return (type(ax).__name__, spec.get_geometry() if spec else tuple(ax.get_position().bounds),
+                ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_xlabel(), ax.get_ylabel(),
+                tuple(shape(ax.get_title(where)) for where in ("center", "left", "right")), ax.get_visible(),
+                ax.axison, tuple(ax.get_xticks()), tuple(ax.get_yticks()), texts(ax.get_xticklabels()),
+                texts(ax.get_yticklabels()),
+                tuple(shape(t.get_text()) for t in legend.get_texts()) if legend else None)
+    return (tuple(fig.get_size_inches()), fig.dpi, texts(fig.texts),
+            tuple(tuple(shape(t.get_text()) for t in lg.get_texts()) for lg in fig.legends),
+            tuple(of_axes(ax) for ax in fig.axes))
+
+
+def _data_artists(fig: Figure) -> list:
+    """What a view's controls change: everything inside the axes (lines, bars, points, images,
+    texts) and the axes' titles. Drawn over the saved rest of the figure, in z-order."""
+    found = []
+    for ax in fig.axes:
+        titles = [t for t in (ax.title, ax._left_title, ax._right_title) if t.get_text()]
+        found += [a for a in (*ax.lines, *ax.patches, *ax.collections, *ax.images, *ax.texts, *ax.artists, *titles)
+                  if a.get_visible()]
+    return sorted(found, key=lambda a: a.get_zorder())
+
+
+def _legends(fig: Figure) -> list:
+    """Drawn after the data, as a full drawing does: legends, and the axes' spines (a bar that
+    reaches the axis line must not cover it)."""
+    spines = [spine for ax in fig.axes for spine in ax.spines.values() if spine.get_visible()]
+    return spines + [lg for lg in [ax.get_legend() for ax in fig.axes] + list(fig.legends)
+                     if lg is not None and lg.get_visible()]
+
+
+class Redrawer:
+    """Renders the successive figures of one view as PNG, fast.
+
+    A view redraws the same kind of figure with other data, and drawing every label, tick and
+    title again (and laying them out: constrained layout draws once more just to measure texts)
+    is most of the cost. So the layout is kept per :func:`_layout_key`, and while the key stays the
+    same only what is inside the axes is drawn, over a saved picture of the rest (Agg blitting).
+    Legends are drawn last, over the data, as in a full drawing."""
+
+    def __init__(self):
+        self._positions: dict = {}      # layout key -> axes positions made by constrained layout
+        self._background = None         # (layout key, Agg buffer region without data and legends)
+        self.full_draws = self.partial_draws = 0
+
+    def png(self, fig: Figure) -> bytes:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        engine = fig.get_layout_engine()
+        if engine is not None and engine.__class__.__name__.startswith("Constrained"):
+            key = _layout_key(fig)
+            if key not in self._positions:
+                with course_style():
+                    fig.draw_without_rendering()
+                self._positions[key] = [ax.get_position(original=False).frozen() for ax in fig.axes]
+            fig.set_layout_engine("none")
+            for ax, position in zip(fig.axes, self._positions[key]):
+                ax.set_position(position)
+        key = _layout_key(fig)  # after layout: a figure laid out by hand (engine none) works too
+        canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        dynamic, legends = _data_artists(fig), _legends(fig)
+        with course_style():
+            if self._background is None or self._background[0] != key:
+                for artist in dynamic + legends:
+                    artist.set_visible(False)
+                try:
+                    canvas.draw()
+                finally:
+                    for artist in dynamic + legends:
+                        artist.set_visible(True)
+                self._background = (key, canvas.copy_from_bbox(fig.bbox))
+                self.full_draws += 1
+            else:
+                self.partial_draws += 1
+                canvas.get_renderer()
+                canvas.restore_region(self._background[1])
+            renderer = canvas.get_renderer()
+            for ax in fig.axes:
+                ax.apply_aspect()
+                ax._update_title_position(renderer)  # as Axes.draw does: titles clear of the top ticks
+            for artist in dynamic + legends:
+                (artist.axes or fig).draw_artist(artist)
+        return _rgba_png(canvas)
+
+
+def _rgba_png(canvas) -> bytes:
+    """The canvas's pixels as PNG bytes (fast compression, like :func:`figure_png`)."""
+    from PIL import Image
+
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), bytes(canvas.buffer_rgba()), "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ import html
 import ipywidgets
 
 from .controls import accessible
-from .figures import figure_html
+from .figures import Redrawer, figure_html
 
 __all__ = ["ModelView", "side_by_side"]
 
@@ -72,6 +72,7 @@ class ModelView:
         self.error = ipywidgets.HTML()
         self.result = None
         self.updates = 0
+        self.redrawer = Redrawer()  # keeps the layout and the unchanging parts of the figure between updates
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         header = [ipywidgets.HTML(f"<b>{html.escape(self.title)}</b>")] if self.title else []
@@ -111,7 +112,8 @@ class ModelView:
         self.error.value = ""
         self.result = result
         self.summary.value = self.summarise(result)
-        self.figure.value = figure_html(self.plot(result), self.describe(result))
+        fig = self.plot(result)
+        self.figure.value = figure_html(fig, self.describe(result), png=self.redrawer.png(fig))
         self.updates += 1
 
     def _on_change(self, change) -> None:
