@@ -144,14 +144,15 @@ def pytest_sessionstart(session):
 # workers see (the xdist-recommended pattern: a file lock, the first worker builds, the rest read).
 
 @pytest.fixture(scope="session")
-def source_runs(tmp_path_factory, worker_id):
+def source_runs(tmp_path_factory, request):
     """``get(assignment) -> (executed source notebook, keys)``, computed once per test run."""
     import fcntl
     import json
 
     from grading.keys import build_keys, execute
 
-    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    under_xdist = hasattr(request.config, "workerinput")  # (also without the xdist plugin: -p no:xdist)
+    shared = tmp_path_factory.getbasetemp().parent if under_xdist else tmp_path_factory.getbasetemp()
     folder = shared / "source-runs"
     folder.mkdir(exist_ok=True)
     memory: dict = {}
