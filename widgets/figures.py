@@ -96,27 +96,27 @@ def figure_html(fig: Figure, description: str, png: bytes | None = None) -> str:
 
 def _layout_key(fig: Figure) -> tuple:
     """What a figure's layout and its unchanging drawing depend on: its size, its axes and their
-    places, limits, scales, axis labels, ticks and tick labels, and the figure's texts. Titles and
-    legends count only by their shape (lines, entries, lengths): they are redrawn every time, since
+    places, limits, scales, axis labels, ticks and tick labels, the figure's texts and legends. The
+    axes' titles and legends count only by their number of lines: they are redrawn every time, since
     they often carry the numbers a control changes. Figures with the same key differ only in what
     :func:`_data_artists` draws."""
     def texts(items):
         return tuple(t.get_text() for t in items)
 
-    def shape(text):
-        return (text.count("\n") + 1 if text else 0, len(text))
+    def lines(text):  # a title or an axes' legend changes the layout only by its height
+        return text.count("\n") + 1 if text else 0
 
     def of_axes(ax):
         spec = ax.get_subplotspec()
         legend = ax.get_legend()
         return (type(ax).__name__, spec.get_geometry() if spec else tuple(ax.get_position().bounds),
                 ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_xlabel(), ax.get_ylabel(),
-                tuple(shape(ax.get_title(where)) for where in ("center", "left", "right")), ax.get_visible(),
+                tuple(lines(ax.get_title(where)) for where in ("center", "left", "right")), ax.get_visible(),
                 ax.axison, tuple(ax.get_xticks()), tuple(ax.get_yticks()), texts(ax.get_xticklabels()),
                 texts(ax.get_yticklabels()),
-                tuple(shape(t.get_text()) for t in legend.get_texts()) if legend else None)
+                tuple(lines(t.get_text()) for t in legend.get_texts()) if legend else None)
     return (tuple(fig.get_size_inches()), fig.dpi, texts(fig.texts),
-            tuple(tuple(shape(t.get_text()) for t in lg.get_texts()) for lg in fig.legends),
+            tuple(texts(lg.get_texts()) for lg in fig.legends),  # outside the axes: the layout makes room
             tuple(of_axes(ax) for ax in fig.axes))
 
 
@@ -125,10 +125,14 @@ def _data_artists(fig: Figure) -> list:
     texts) and the axes' titles. Drawn over the saved rest of the figure, in z-order."""
     found = []
     for ax in fig.axes:
-        titles = [t for t in (ax.title, ax._left_title, ax._right_title) if t.get_text()]
+        titles = [t for t in _titles(ax) if t.get_text()]
         found += [a for a in (*ax.lines, *ax.patches, *ax.collections, *ax.images, *ax.texts, *ax.artists, *titles)
                   if a.get_visible()]
     return sorted(found, key=lambda a: a.get_zorder())
+
+
+def _titles(ax) -> tuple:
+    return ax.title, ax._left_title, ax._right_title
 
 
 def _legends(fig: Figure) -> list:
@@ -178,16 +182,22 @@ class Redrawer:
                 finally:
                     for artist in dynamic + legends:
                         artist.set_visible(True)
-                self._background = (key, canvas.copy_from_bbox(fig.bbox))
+                # Place the titles clear of the top ticks (as Axes.draw does for visible titles): the
+                # same places for every figure of the same key
+                renderer = canvas.get_renderer()
+                for ax in fig.axes:
+                    ax._update_title_position(renderer)
+                titles = [t.get_position() for ax in fig.axes for t in _titles(ax)]
+                self._background = (key, canvas.copy_from_bbox(fig.bbox), titles)
                 self.full_draws += 1
             else:
                 self.partial_draws += 1
                 canvas.get_renderer()
                 canvas.restore_region(self._background[1])
-            renderer = canvas.get_renderer()
+                for title, position in zip((t for ax in fig.axes for t in _titles(ax)), self._background[2]):
+                    title.set_position(position)
             for ax in fig.axes:
                 ax.apply_aspect()
-                ax._update_title_position(renderer)  # as Axes.draw does: titles clear of the top ticks
             for artist in dynamic + legends:
                 (artist.axes or fig).draw_artist(artist)
         return _rgba_png(canvas)
