@@ -9,6 +9,9 @@ from widgets.ghosts_angels import (
     ADVERSITY_MAX,
     ANGEL_MAX,
     CATEGORIES,
+    DEFAULT_ADVERSITY_EFFECT,
+    DEFAULT_BASELINE,
+    DEFAULT_BUFFERING,
     BufferingExplorer,
     StatementSorter,
     buffering_lines,
@@ -104,24 +107,44 @@ def test_counts_rejects_unknown_column():
 
 # --- buffering model ----------------------------------------------------------------------------
 def test_buffering_model_matches_hand_arithmetic():
-    r = buffering_model(8, 3)  # slope 6 - 1 x 3 = 3; risk 10 + 3 x 8 = 34
-    assert (r.slope, r.risk) == (3.0, 34.0)
+    assert (DEFAULT_BASELINE, DEFAULT_ADVERSITY_EFFECT, DEFAULT_BUFFERING) == (5.0, 3.0, 0.3)
+    r = buffering_model(8, 3)  # slope 3 - 0.3 x 3 = 2.1; risk 5 + 2.1 x 8 = 21.8
+    assert r.slope == pytest.approx(2.1) and r.risk == pytest.approx(21.8)
     r = buffering_model(5, 2.5, baseline=4, adversity_effect=8, buffering=0.8)  # slope 8 - 2 = 6; 4 + 30
     assert r.slope == pytest.approx(6.0) and r.risk == pytest.approx(34.0)
 
 
 def test_no_adversity_means_angels_change_nothing():
-    assert {buffering_model(0, e).risk for e in (0, 1.5, 5)} == {10.0}
+    assert {buffering_model(0, e).risk for e in (0, 1.5, 5)} == {5.0}
 
 
 def test_zero_buffering_means_no_moderation():
     slopes = {buffering_model(6, e, buffering=0).slope for e in (0, 2, 5)}
-    assert slopes == {6.0}
+    assert slopes == {3.0}
 
 
 def test_more_angel_elaboration_weakens_the_adversity_link():
     slopes = [buffering_model(10, e).slope for e in (0, 1, 2, 3, 4, 5)]
-    assert slopes == [6.0, 5.0, 4.0, 3.0, 2.0, 1.0]
+    assert slopes == pytest.approx([3.0, 2.7, 2.4, 2.1, 1.8, 1.5])
+
+
+def test_defaults_do_not_overstate_transmission():
+    """Most parents even at the top of the adversity scale do not show the outcome (about one in three
+    do: Kaufman & Zigler, 1987), and the outcome also occurs without adversity."""
+    worst = buffering_model(ADVERSITY_MAX, 0)
+    assert worst.risk == pytest.approx(35.0) and worst.risk < 50
+    assert buffering_model(0, 0).risk == pytest.approx(5.0)
+    assert 5 <= worst.risk / buffering_model(0, 0).risk <= 8  # several times the rate without adversity
+
+
+def test_angels_weaken_but_never_cancel_severe_adversity():
+    richest = buffering_model(ADVERSITY_MAX, ANGEL_MAX)
+    assert richest.slope == pytest.approx(DEFAULT_ADVERSITY_EFFECT / 2)  # halved, not removed
+    assert richest.risk == pytest.approx(20.0)
+    # the review's case: highest adversity with the richest angels is NOT below little adversity and no angels
+    assert richest.risk > buffering_model(2, 0).risk
+    for e in (0, 2.5, 5):  # at any angel level, more adversity still means more risk
+        assert buffering_model(10, e).risk > buffering_model(5, e).risk > buffering_model(0, e).risk
 
 
 def test_risk_is_linear_in_adversity_with_the_reported_slope():
@@ -151,9 +174,9 @@ def test_buffering_model_rejects_bad_input_by_name(kwargs, name):
 def test_buffering_lines_span_the_scale():
     lines = buffering_lines((0, 4))
     assert lines.adversity[0] == 0 and lines.adversity[-1] == ADVERSITY_MAX and len(lines.adversity) == 11
-    assert lines.slopes == (6.0, 2.0)
-    assert lines.risks[0][-1] == 70.0 and lines.risks[1][-1] == 30.0
-    assert lines.gap_at_max == 40.0
+    assert lines.slopes == pytest.approx((3.0, 1.8))
+    assert lines.risks[0][-1] == pytest.approx(35.0) and lines.risks[1][-1] == pytest.approx(23.0)
+    assert lines.gap_at_max == pytest.approx(12.0)
     assert lines.risks[1][5] == buffering_model(5, 4).risk
 
 
@@ -188,7 +211,7 @@ def test_plot_buffering_draws_the_model_lines():
     assert len({line.get_linestyle() for line in drawn}) == 3
     assert ax.get_xlabel() and ax.get_ylabel() and "not Narayan" in ax.get_title()
     text = describe_buffering(lines)
-    assert "slope 6.00" in text and "slope 1.00" in text and "not study data" in text
+    assert "slope 3.00" in text and "slope 1.50" in text and "not study data" in text
 
 
 def test_plot_sorting_bars_match_counts():
@@ -226,13 +249,13 @@ def test_statement_sorter_shows_each_statement_text():
 
 def test_buffering_explorer_updates_slopes_headless():
     view = BufferingExplorer()
-    assert view.result.slopes == (6.0, 2.0)
-    assert "<b>6.00</b>" in view.summary.value and "<b>2.00</b>" in view.summary.value
-    view.controls["buffering"].value = 0.5
-    assert view.result.slopes == (6.0, 4.0)
-    assert "<b>4.00</b>" in view.summary.value and "20.0 percentage points apart" in view.summary.value
+    assert view.result.slopes == pytest.approx((3.0, 1.8))
+    assert "<b>3.00</b>" in view.summary.value and "<b>1.80</b>" in view.summary.value
+    view.controls["buffering"].value = 0.2
+    assert view.result.slopes == pytest.approx((3.0, 2.2))
+    assert "<b>2.20</b>" in view.summary.value and "8.0 percentage points apart" in view.summary.value
     view.controls["low_angel"].value = ANGEL_MAX
-    assert view.result.slopes[0] == pytest.approx(6.0 - 0.5 * ANGEL_MAX)
+    assert view.result.slopes[0] == pytest.approx(3.0 - 0.2 * ANGEL_MAX)
 
 
 def test_buffering_explorer_slider_ranges_never_break_the_model():

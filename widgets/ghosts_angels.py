@@ -8,7 +8,11 @@ Two pieces, each a pure model first and a thin view after it:
   & Shapiro, 1975), ``"angel"`` (a remembered experience of being understood,
   accepted and cared for; Lieberman, Padron, Van Horn & Harris, 2005) or
   ``"present"`` (a present-day stressor). :func:`score_sorting` compares a
-  learner's sort with the course's key, item by item.
+  learner's sort of the *practice* statements with the course's key, item by
+  item. The graded exercise statements are sorted in notebook 05 into four piles
+  (the three above and ``"resolve"``, a parent's decision to do things
+  differently, which is not yet an angel); their key is made from the
+  instructors' notebook and is not in this package.
 * **Buffering.** A transparent, *illustrative* moderation model (not the
   estimates of Narayan et al., 2019): a parent's adversity score raises the risk
   of an outcome, and angel-memory elaboration weakens that link::
@@ -18,6 +22,21 @@ Two pieces, each a pure model first and a thin view after it:
 
   with adversity score A on 0-10 and angel elaboration E on 0-5 (both made-up
   scales). The product term ``buffering * E * A`` is the interaction.
+
+  The defaults (baseline 5%, adversity effect 3 points per adversity point,
+  buffering 0.3) are made up but chosen not to contradict the evidence:
+
+  - at the top of the adversity scale with no angel memory the risk is 35%, so
+    about two in three such parents do *not* show the outcome, in line with the
+    estimate that about one third of parents maltreated as children maltreat their
+    own children, about six times the general rate (Kaufman & Zigler, 1987), and
+    with transmission of attachment that is real but far from complete
+    (van IJzendoorn, 1995; Verhage et al., 2016);
+  - the most elaborated angels (E = 5) halve the adversity slope, never remove it:
+    angels weaken the link (Narayan et al., 2019, one correlational sample of
+    mothers) but no study shows that they cancel severe adversity, so a parent with
+    the highest adversity and the richest angels still carries more risk than a
+    parent with little adversity and none.
 
 Nothing here is random, so no function takes a seed.
 """
@@ -40,6 +59,9 @@ __all__ = [
     "STATEMENT_SETS",
     "ADVERSITY_MAX",
     "ANGEL_MAX",
+    "DEFAULT_BASELINE",
+    "DEFAULT_ADVERSITY_EFFECT",
+    "DEFAULT_BUFFERING",
     "Statement",
     "ItemFeedback",
     "SortingScore",
@@ -67,6 +89,10 @@ STATEMENT_SETS = ("practice", "exercise", "all")
 ADVERSITY_MAX = 10.0
 #: Top of the illustrative angel-elaboration scale (a made-up 0-5 rating).
 ANGEL_MAX = 5.0
+#: Default settings of the illustrative buffering model (see the module docstring for why these values).
+DEFAULT_BASELINE = 5.0
+DEFAULT_ADVERSITY_EFFECT = 3.0
+DEFAULT_BUFFERING = 0.3
 
 _TABLE = "ghosts_angels_statements"
 
@@ -144,7 +170,7 @@ def score_sorting(answers: Mapping, statement_set: str = "practice") -> SortingS
     """
     if statement_set in ("exercise", "all"):
         raise ValueError("statement_set: only the 'practice' statements have a packaged key; the graded "
-                         "exercise statements are checked in the notebook against hashed keys")
+                         "exercise statements are judged outside the notebook; their key is not in the package")
     statements = load_statements(statement_set)
     if not isinstance(answers, Mapping):
         raise ValueError(f"answers: give a dict from statement id to category, not a {type(answers).__name__}")
@@ -234,15 +260,17 @@ def _parameters(baseline, adversity_effect, buffering) -> tuple:
     return baseline, adversity_effect, buffering
 
 
-def buffering_model(adversity, angel_elaboration, *, baseline=10.0, adversity_effect=6.0,
-                    buffering=1.0) -> BufferingResult:
+def buffering_model(adversity, angel_elaboration, *, baseline=DEFAULT_BASELINE,
+                    adversity_effect=DEFAULT_ADVERSITY_EFFECT, buffering=DEFAULT_BUFFERING) -> BufferingResult:
     """The course's ILLUSTRATIVE moderation model at one point (not Narayan et al.'s estimates).
 
     adversity: parent's childhood adversity score, 0-10 (made-up scale).
     angel_elaboration: how elaborated the parent's angel memories are, 0-5 (made-up rating).
-    baseline: risk (per cent) with no adversity.
-    adversity_effect: percentage points of risk per adversity point when angel elaboration is 0.
-    buffering: how much each angel point lowers that slope (percentage points per adversity point).
+    baseline: risk (per cent) with no adversity (default 5).
+    adversity_effect: percentage points of risk per adversity point when angel elaboration is 0 (default 3,
+        so the risk at the top of the scale with no angels is 35 per cent).
+    buffering: how much each angel point lowers that slope, in percentage points per adversity point
+        (default 0.3, so the richest angels halve the slope but never remove it).
     Returns slope = adversity_effect - buffering * angel_elaboration and
     risk = baseline + slope * adversity.
     """
@@ -255,8 +283,9 @@ def buffering_model(adversity, angel_elaboration, *, baseline=10.0, adversity_ef
                            risk=baseline + slope * adversity)
 
 
-def buffering_lines(angel_levels: Sequence = (0.0, 4.0), *, baseline=10.0, adversity_effect=6.0,
-                    buffering=1.0, n_points: int = 11) -> BufferingLines:
+def buffering_lines(angel_levels: Sequence = (0.0, 4.0), *, baseline=DEFAULT_BASELINE,
+                    adversity_effect=DEFAULT_ADVERSITY_EFFECT, buffering=DEFAULT_BUFFERING,
+                    n_points: int = 11) -> BufferingLines:
     """Risk over the whole adversity scale (0-10, ``n_points`` evenly spaced) for each angel level (0-5)."""
     if isinstance(angel_levels, (str, bytes)) or not isinstance(angel_levels, Sequence):
         raise ValueError(f"angel_levels: give a list of angel-elaboration levels, not a {type(angel_levels).__name__}")
@@ -408,12 +437,12 @@ class BufferingExplorer(ModelView):
             "high_angel": ipywidgets.FloatSlider(value=4.0, min=0.0, max=ANGEL_MAX, step=0.5,
                                                  description="Angel elaboration, line 2 (0-5)"),
             "adversity_effect": ipywidgets.FloatSlider(
-                value=6.0, min=5.0, max=9.0, step=0.5,
+                value=DEFAULT_ADVERSITY_EFFECT, min=2.0, max=4.0, step=0.25,
                 description="Adversity effect with no angels (points of risk per adversity point)"),
             "buffering": ipywidgets.FloatSlider(
-                value=1.0, min=0.0, max=1.0, step=0.1,
+                value=DEFAULT_BUFFERING, min=0.0, max=0.4, step=0.05,
                 description="Buffering (slope reduction per angel point)"),
-            "baseline": ipywidgets.FloatSlider(value=10.0, min=0.0, max=10.0, step=1.0,
+            "baseline": ipywidgets.FloatSlider(value=DEFAULT_BASELINE, min=0.0, max=10.0, step=1.0,
                                                description="Baseline risk with no adversity (%)"),
         }
 
