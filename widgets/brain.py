@@ -12,7 +12,9 @@ Three pieces, each a pure model first and then figures and a view:
   some probability, then waits a number of seconds for the child's reply before moving on.
   :class:`ServeReturnExplorer` is the view.
 * **Published synapse-formation rates.** :func:`rate_estimates` converts the packaged
-  estimates (``widgets/data/synapse_rate_estimates.csv``) to connections per second.
+  estimates (``widgets/data/synapse_rate_estimates.csv``) to connections per second. Each
+  carries the KIND of source that published it (an organisation brief, a popular book), not a
+  mark of trust: none of them is a measured rate.
 """
 from __future__ import annotations
 
@@ -528,7 +530,7 @@ class RateEstimate:
     count: float          #: connections in the stated figure
     per: str              #: "second" or "minute"
     per_second: float     #: the figure in connections per second
-    status: str           #: "V" or "V-sec" (see FACTS)
+    kind: str             #: what kind of source published it: "organisation brief" or "popular book"
 
 
 def rate_estimates() -> tuple[RateEstimate, ...]:
@@ -540,7 +542,7 @@ def rate_estimates() -> tuple[RateEstimate, ...]:
             raise ValueError(f"per: unknown time unit {row['per']!r} in {RATE_TABLE}")
         out.append(RateEstimate(source=row["source"], wording=row["wording"], count=float(row["count"]),
                                 per=row["per"], per_second=float(row["count"]) / seconds[row["per"]],
-                                status=row["status"]))
+                                kind=row["kind"]))
     return tuple(sorted(out, key=lambda e: e.per_second))
 
 
@@ -552,17 +554,15 @@ def plot_rate_estimates(estimates: tuple[RateEstimate, ...], own_estimate_per_se
         fig, ax = new_figure(7.4, 3.4)
     else:
         fig = ax.figure
-    hatches = {"V": "", "V-sec": "//"}
-    colours = {"V": PALETTE["blue"], "V-sec": PALETTE["orange"]}
+    styles = {"organisation brief": (PALETTE["blue"], ""), "popular book": (PALETTE["orange"], "//")}
     for i, est in enumerate(estimates):
-        ax.barh(i, est.per_second, color=colours.get(est.status, PALETTE["sky"]),
-                hatch=hatches.get(est.status, ".."), edgecolor=PALETTE["black"])
-    handles = [Patch(facecolor=colours["V"], edgecolor=PALETTE["black"], label="seen in the primary source [V]"),
-               Patch(facecolor=colours["V-sec"], hatch="//", edgecolor=PALETTE["black"],
-                     label="seen through a secondary page [V-sec]")]
+        colour, hatch = styles.get(est.kind, (PALETTE["sky"], ".."))
+        ax.barh(i, est.per_second, color=colour, hatch=hatch, edgecolor=PALETTE["black"])
+    handles = [Patch(facecolor=styles[k][0], hatch=styles[k][1], edgecolor=PALETTE["black"], label=k)
+               for k in styles if any(e.kind == k for e in estimates)]
     if own_estimate_per_second is not None:
         handles.append(ax.axvline(own_estimate_per_second, color=PALETTE["black"], linestyle="--",
-                                  label=f"Order-of-magnitude check: {own_estimate_per_second:.3g} per second"))
+                                  label=f"Order-of-magnitude check: about {own_estimate_per_second:,.0f} per second"))
     ax.set_yticks(range(len(estimates)))
     ax.set_yticklabels([e.wording for e in estimates], fontsize=7)
     ax.set_xscale("log")
