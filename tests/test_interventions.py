@@ -44,6 +44,12 @@ def test_table_carries_formats_sessions_ports_and_sources():
     assert rows["tf_cbt"].port_of_entry == "child_behavior"
     assert "Scheeringa" in rows["tf_cbt"].developer_deck and rows["ppt"].developer_verified == "Scheeringa"
     assert "Scheeringa et al. (2011)" in rows["ppt"].sources
+    # Scheeringa et al. (2011) is a trial of preschool TF-CBT with Cohen as co-author: the deck's TF-CBT row
+    # describes that protocol, and no note calls PPT an unrelated model (FACTS-2 10.3).
+    assert "Scheeringa et al. (2011)" in rows["tf_cbt"].sources and "Cohen" in rows["tf_cbt"].notes
+    assert not any("separate model" in r.notes for r in rows.values())
+    # CPP is given both clearinghouse listings, as the fact sheet records them (FACTS 23).
+    assert "CEBC" in rows["cpp"].rating and "promising" in rows["cpp"].rating
     assert {r.format_group for r in rows.values()} == set(iv.FORMATS)
     assert {k for k, r in rows.items() if r.format_group == "child_sessions"} == {"tf_cbt", "ppt"}
     table = load_table("interventions")
@@ -255,7 +261,7 @@ def test_dc05_axes_have_the_verified_names():
 
 def test_worked_case_and_mapping_comparison():
     case = iv.worked_case()
-    assert case.name == "Kai" and case.age_months == 20 and len(case.facts) == 5
+    assert case.name == "Idris" and case.age_months == 20 and len(case.facts) == 5
     assert sorted(f.course_axis for f in case.facts) == sorted(iv.AXES)
     right = {f.key: f.course_axis for f in case.facts}
     result = iv.compare_axis_mapping(right)
@@ -288,7 +294,7 @@ def test_axis_matcher_view_headless():
     view = iv.AxisMatcher()
     assert view.result.n_placed == 0
     assert "0 of 5 placed" in view.summary.value
-    assert view.summary.value.count("20 months") == 1 and "Kai lives with his father" in view.summary.value
+    assert view.summary.value.count("20 months") == 1 and "Idris lives with his father" in view.summary.value
     view.controls["housing_moves"].value = "IV"
     assert view.result.agrees["housing_moves"] is True
     assert "agrees with the course" in view.summary.value
