@@ -615,6 +615,10 @@ def assess_attunement(infant: Expression, response: Expression, *, copies_behavi
     1/``duration_tolerance`` and ``duration_tolerance`` times as long. Matched shape: same contour.
     Label: all three matched and not a copy of the behaviour -> "attuned" (often in another
     modality); all three matched but a same-modality copy -> "imitation"; otherwise "misattuned".
+
+    This is a deliberately strict teaching convention, not Stern's criterion: Stern (1985) described
+    attunements that match only some features of the infant's feeling, and used "misattunement" for
+    purposeful over- or under-matching. Notebook 06 says so where it introduces the sorter.
     """
     if not isinstance(infant, Expression):
         raise ValueError(f"infant: expected an Expression, got {type(infant).__name__}")
