@@ -184,62 +184,94 @@ def test_classify_accepts_a_mapping_and_rejects_other_types():
 
 # --------------------------------------------------------------------------- goodness of fit
 def test_fit_by_hand_arithmetic():
+    """Strain = the part of |child - setting| beyond the setting's flex (scale points); mismatch = strain / 2."""
     child = T.make_profile(default=2)
-    setting = child.with_ratings(activity=3, mood=1, threshold=2.5)
-    result = T.goodness_of_fit(child, setting)
+    setting = child.with_ratings(activity=3, mood=1, threshold=2.5, approach=3.5 - 0.5)
+    result = T.goodness_of_fit(child, setting, flex=0.5)
     assert result.gaps["activity"] == -1 and result.gaps["mood"] == 1 and result.gaps["threshold"] == -0.5
-    assert result.mismatch["activity"] == 0.5 and result.mismatch["threshold"] == 0.25
-    assert result.score == pytest.approx(1 - (0.5 + 0.5 + 0.25) / 9)
-    assert result.poorest == ("activity", "mood")  # equal gaps keep the table's order; 0.5 apart is not poor
+    assert result.strain["activity"] == 0.5 and result.strain["threshold"] == 0.0  # within the flex: no strain
+    assert result.mismatch["activity"] == 0.25 and result.mismatch["approach"] == 0.25
+    assert result.score == pytest.approx(1 - (0.25 + 0.25 + 0.25) / 9)
+    assert result.flex == dict.fromkeys(T.DIMENSIONS, 0.5)
+    assert result.poorest == ()  # no strain reaches a full scale point
+    wide = T.goodness_of_fit(child, setting, threshold=0.5)
+    assert wide.poorest == ("activity", "approach", "mood")  # equal strains keep the table's order
     info = T.dimension_info()
-    assert result.suggestions == {"activity": info["activity"].suggestion_if_child_lower,
-                                  "mood": info["mood"].suggestion_if_child_higher}
+    assert wide.suggestions == {"activity": info["activity"].suggestion_if_child_lower,
+                                "approach": info["approach"].suggestion_if_child_lower,
+                                "mood": info["mood"].suggestion_if_child_higher}
     assert result.classification.label == "intermediate"
 
 
+def test_a_difference_the_setting_can_stretch_to_is_not_misfit():
+    """The review's case: a very regular baby (3) with a household that follows cues. A household
+    that can accommodate any rhythm is a wide flex; it then accommodates this baby perfectly."""
+    baby = T.make_profile(default=2, rhythmicity=3)
+    cue_home = baby.with_ratings(rhythmicity=2)
+    assert T.goodness_of_fit(baby, cue_home, flex={"rhythmicity": 1}).score == 1.0
+    assert T.goodness_of_fit(baby, cue_home, flex={"rhythmicity": 1}).poorest == ()
+    # with no flex at all the old symmetric gap returns: the flex is what makes the difference
+    assert T.goodness_of_fit(baby, cue_home, flex=0).score == pytest.approx(1 - 0.5 / 9)
+    # a demand beyond the stretch is strain, and the suggestion adapts the setting
+    clock_home = baby.with_ratings(rhythmicity=3)
+    irregular = baby.with_ratings(rhythmicity=1)
+    result = T.goodness_of_fit(irregular, clock_home)
+    assert result.strain["rhythmicity"] == 1.5 and result.poorest == ("rhythmicity",)
+    assert result.score == pytest.approx(1 - 0.75 / 9)
+    assert result.suggestions["rhythmicity"] == T.dimension_info()["rhythmicity"].suggestion_if_child_lower
+
+
 def test_fit_extremes_and_the_threshold():
-    assert T.goodness_of_fit(T.make_profile(default=1), T.make_profile(default=3)).score == 0.0
+    assert T.goodness_of_fit(T.make_profile(default=1), T.make_profile(default=3), flex=0).score == 0.0
+    assert T.goodness_of_fit(T.make_profile(default=1), T.make_profile(default=3)).score == pytest.approx(0.25)
+    assert T.goodness_of_fit(T.make_profile(default=1), T.make_profile(default=3), flex=2).score == 1.0
     child = T.make_profile(default=2, approach=1)
-    setting = T.make_profile(default=2, approach=3, mood=2.5)
+    setting = T.make_profile(default=2, approach=3, mood=3)
     assert T.goodness_of_fit(child, setting).poorest == ("approach",)
     assert T.goodness_of_fit(child, setting, threshold=0.5).poorest == ("approach", "mood")
-    assert T.goodness_of_fit(child, setting, threshold=2).poorest == ("approach",)
+    assert T.goodness_of_fit(child, setting, threshold=1.5).poorest == ("approach",)
+    assert T.goodness_of_fit(child, setting, threshold=2).poorest == ()
+    assert T.goodness_of_fit(child, setting, threshold=2, flex=0).poorest == ("approach",)
 
 
 @settings(max_examples=100, deadline=None)
-@given(profile=profiles())
-def test_fit_is_one_for_identical_profiles(profile):
-    result = T.goodness_of_fit(profile, profile)
+@given(profile=profiles(), flex=st.floats(0, 2))
+def test_fit_is_one_for_identical_profiles(profile, flex):
+    result = T.goodness_of_fit(profile, profile, flex=flex)
     assert result.score == 1.0
-    assert set(result.mismatch.values()) == {0.0}
+    assert set(result.mismatch.values()) == {0.0} and set(result.strain.values()) == {0.0}
     assert result.poorest == () and result.suggestions == {}
 
 
 @settings(max_examples=150, deadline=None)
 @given(child=profiles(), setting=profiles(), dimension=st.sampled_from(T.DIMENSIONS),
-       near=st.floats(0, 1), far=st.floats(0, 1))
-def test_fit_decreases_as_a_mismatch_grows(child, setting, dimension, near, far):
+       near=st.floats(0, 1), far=st.floats(0, 1), flex=st.floats(0, 1))
+def test_fit_falls_only_once_a_gap_passes_the_flex(child, setting, dimension, near, far, flex):
     near, far = sorted((near, far))
     c = getattr(child, dimension)
     room = max(3.0 - c, c - 1.0)  # move the setting away from the child on the side with room
     direction = 1.0 if 3.0 - c >= c - 1.0 else -1.0
     closer = setting.with_ratings(**{dimension: c + direction * near * room})
     further = setting.with_ratings(**{dimension: c + direction * far * room})
-    s_near = T.goodness_of_fit(child, closer).score
-    s_far = T.goodness_of_fit(child, further).score
+    s_near = T.goodness_of_fit(child, closer, flex=flex).score
+    s_far = T.goodness_of_fit(child, further, flex=flex).score
     assert 0.0 <= s_far <= s_near <= 1.0
-    if far * room - near * room > 1e-9:
-        assert s_far < s_near
-    assert T.goodness_of_fit(further, child).score == pytest.approx(s_far)  # symmetric
+    if far * room - max(near * room, flex) > 1e-6:
+        assert s_far < s_near  # past the flex, a wider gap always strains more
+    if far * room <= flex:
+        result = T.goodness_of_fit(child, further, flex=flex)
+        assert result.strain[dimension] == 0.0  # within the flex: no strain on this dimension
+    assert T.goodness_of_fit(further, child, flex=flex).score == pytest.approx(s_far)  # strain counts either way
+    assert T.goodness_of_fit(child, further, flex=flex).score >= T.goodness_of_fit(child, further, flex=0).score
 
 
 @settings(max_examples=100, deadline=None)
 @given(child=profiles(step_ratings), setting=profiles(step_ratings))
-def test_poorest_are_sorted_by_gap_and_each_has_a_suggestion(child, setting):
+def test_poorest_are_sorted_by_strain_and_each_has_a_suggestion(child, setting):
     result = T.goodness_of_fit(child, setting)
-    gaps = [abs(result.gaps[name]) for name in result.poorest]
-    assert gaps == sorted(gaps, reverse=True) and all(g >= 1 for g in gaps)
-    assert set(result.poorest) == {n for n in T.DIMENSIONS if abs(result.gaps[n]) >= 1}
+    strains = [result.strain[name] for name in result.poorest]
+    assert strains == sorted(strains, reverse=True) and all(x >= 1 for x in strains)
+    assert set(result.poorest) == {n for n in T.DIMENSIONS if abs(result.gaps[n]) - T.DEFAULT_FLEX >= 1}
     assert list(result.suggestions) == list(result.poorest)
 
 
@@ -254,6 +286,13 @@ def test_fit_rejects_bad_input_naming_the_parameter():
     for bad in (0, -1, 2.5, float("nan"), "1", True):
         with pytest.raises(ValueError, match="^threshold: "):
             T.goodness_of_fit(profile, profile, threshold=bad)
+    for bad in (-0.5, 2.5, float("nan"), "1", True, None):
+        with pytest.raises(ValueError, match="^flex: "):
+            T.goodness_of_fit(profile, profile, flex=bad)
+    with pytest.raises(ValueError, match="^flex: moood: unknown dimension"):
+        T.goodness_of_fit(profile, profile, flex={"moood": 1})
+    with pytest.raises(ValueError, match="^flex: mood: "):
+        T.goodness_of_fit(profile, profile, flex={"mood": 3})
 
 
 # --------------------------------------------------------------------------- population
@@ -337,20 +376,23 @@ def test_plot_fit_draws_the_ratings_and_marks_the_poorest():
 
 def test_plot_fit_marks_every_poor_dimension():
     result = T.goodness_of_fit(T.make_profile(default=2, approach=1, activity=1),
-                               T.make_profile(default=2, approach=3, mood=3))
+                               T.make_profile(default=2, approach=3, mood=3), flex=0)
     assert result.poorest == ("approach", "activity", "mood")
     marks = [t.get_text() for t in T.plot_fit(result).axes[0].texts]
-    assert marks == ["poor fit:\n1 apart", "", "poor fit:\n2 apart", "", "", "poor fit:\n1 apart", "", "", ""]
+    assert marks == ["strain 1\n(1 apart)", "", "strain 2\n(2 apart)", "", "", "strain 1\n(1 apart)", "", "", ""]
+    flexed = T.goodness_of_fit(result.child, result.setting)  # half a point of stretch: only approach strains
+    marks = [t.get_text() for t in T.plot_fit(flexed).axes[0].texts]
+    assert marks == ["", "", "strain 1.5\n(2 apart)", "", "", "", "", "", ""]
 
 
 def test_describe_fit_names_the_poorest_dimensions_the_score_and_the_label():
     result = T.goodness_of_fit(T.make_profile(default=2, approach=1, mood=1),
-                               T.make_profile(default=2, approach=3))
+                               T.make_profile(default=2, approach=3), flex=0)
     text = T.describe_fit(result)
-    assert "approach/withdrawal (child 1, setting 3) and mood (child 1, setting 2)" in text
+    assert "approach/withdrawal (child 1, setting 3, strain 2) and mood (child 1, setting 2, strain 1)" in text
     assert f"{result.score:.2f} out of 1" in text and "intermediate" in text
     same = T.goodness_of_fit(T.make_profile(default=2), T.make_profile(default=2))
-    assert "no dimension differs by 1 scale point or more" in T.describe_fit(same)
+    assert "no dimension strains the setting by 1 scale point or more" in T.describe_fit(same)
     with pytest.raises(ValueError, match="^result: "):
         T.describe_fit(0.5)
 
@@ -388,8 +430,14 @@ def test_matcher_starts_at_a_perfect_fit_and_follows_a_slider():
     assert f"Goodness of fit: {expected.score:.2f}" in view.summary.value
     suggestion = T.dimension_info()["approach"].suggestion_if_child_lower
     assert suggestion.split(";")[0] in view.summary.value
-    assert "approach/withdrawal (child 1, setting 3)" in view.figure.value  # alt text and caption
+    assert "approach/withdrawal (child 1, setting 3, strain 1.5)" in view.figure.value  # alt text and caption
     assert view.figure.value != figure_before
+    figure_object = view._fit_figure.figure
+    view.controls["flex"].value = 1.0  # a setting that stretches further: less strain, the same Figure redrawn
+    assert view.result.strain["approach"] == 1.0 and view.result.score > expected.score
+    assert view._fit_figure.figure is figure_object
+    view.controls["setting_approach"].value = 2.0
+    assert view.result.score == 1.0 and "none; no dimension strains the setting" in view.summary.value
 
 
 def test_matcher_shows_the_classification_with_reasons():
@@ -412,7 +460,8 @@ def test_matcher_layout_labels_and_bad_initial_values():
     assert [c.description for c in columns[0].children[1:]] == [f"Child: {T.dimension_info()[d].dimension.lower()} "
                                                               f"({T.dimension_info()[d].scale_text()})"
                                                               for d in T.DIMENSIONS]
-    assert all(c.description.startswith("Setting expects") for c in columns[1].children[1:])
+    assert all(c.description.startswith("Setting expects") for c in columns[1].children[1:-1])
+    assert columns[1].children[-1] is view.controls["flex"] and view.controls["flex"].value == T.DEFAULT_FLEX
     assert view.summary in left.children
     with pytest.raises(ValueError, match="no_such_control"):
         T.TemperamentMatcher(no_such_control=1)
@@ -424,9 +473,12 @@ def test_a_one_point_gap_from_float_arithmetic_still_counts():
     """2.3 - 1.3 is 0.9999999999999998 in floating point: still a full scale point apart."""
     child = dict.fromkeys(T.DIMENSIONS, 2.0) | {"approach": 2.3}
     setting = dict.fromkeys(T.DIMENSIONS, 2.0) | {"approach": 1.3}
-    result = T.goodness_of_fit(child, setting)
+    result = T.goodness_of_fit(child, setting, flex=0)
     assert tuple(result.poorest) == ("approach",)
-    assert "no dimension differs" not in T.describe_fit(result)
+    assert "no dimension strains" not in T.describe_fit(result)
+    # 2.8 - 1.3 - 0.5 is 0.9999999999999998 too: a full point of strain beyond the flex
+    result = T.goodness_of_fit(child | {"approach": 2.8}, setting)
+    assert tuple(result.poorest) == ("approach",)
 
 
 def test_criteria_hold_for_ratings_made_by_arithmetic():

@@ -11,9 +11,10 @@ not packaged. This module codes the three-point scale as numbers and builds on i
 * :func:`make_profile` - a child's (or a setting's) ratings, one per dimension;
 * :func:`classify` - easy / difficult / slow-to-warm-up / intermediate by the
   course's own transparent rule, with the reasons;
-* :func:`goodness_of_fit` - how well a child's temperament matches what a
-  caregiver or setting expects or can accommodate, where the fit is poorest,
-  and what the setting could change;
+* :func:`goodness_of_fit` - how well a setting's demands and expectations can
+  accommodate a child's temperament: only a difference beyond what the setting
+  can stretch to counts as strain; where the strain is greatest, and what the
+  setting could change;
 * :func:`generate_population` and :func:`expected_counts` - synthetic children
   in the NYLS proportions, for exercises on expected counts;
 * :func:`plot_fit` / :func:`describe_fit`, :func:`plot_population` /
@@ -29,7 +30,10 @@ Rating scale (scale points)
     3 = positive; distractibility 1 = hard to distract, 3 = easily distracted;
     persistence 1 = gives up quickly, 3 = persists; threshold 1 = reacts to faint
     stimuli, 3 = needs strong stimuli. For a setting, the rating is what that
-    setting expects of a child, or can comfortably accommodate, on the dimension.
+    setting expects of a child on the dimension (the centre of what it is built
+    around), and its *flex* (scale points, 0 to 2) is how far either side of that
+    expectation it can comfortably stretch. A setting that can accommodate any
+    rhythm is described by a wide flex, not by a low rating.
 """
 from __future__ import annotations
 
@@ -57,6 +61,7 @@ __all__ = [
     "SCALE_STEPS",
     "LOW_BAND",
     "HIGH_BAND",
+    "DEFAULT_FLEX",
     "CRITERIA",
     "Criterion",
     "CriterionCheck",
@@ -101,6 +106,9 @@ SCALE_MIN, SCALE_MAX = 1.0, 3.0
 SCALE_STEPS = (1.0, 1.5, 2.0, 2.5, 3.0)
 #: A rating at or below LOW_BAND counts as "low"; at or above HIGH_BAND as "high".
 LOW_BAND, HIGH_BAND = 1.5, 2.5
+#: How far (scale points) either side of its expectation a setting can stretch unless told otherwise:
+#: half a category, so a half-point difference is never strain.
+DEFAULT_FLEX = 0.5
 
 
 # --------------------------------------------------------------------------- the rule
@@ -374,23 +382,28 @@ def _classify_array(ratings: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- goodness of fit
 @dataclass(frozen=True)
 class FitResult:
-    """Goodness of fit between a child and a setting.
+    """Goodness of fit between a child and a setting (the course's teaching model).
 
-    ``score`` is in [0, 1]: 1 - the mean of ``mismatch`` (1 = the setting expects
-    exactly the child's ratings on every dimension; 0 = every dimension at opposite
-    ends of the scale). ``gaps`` are child minus setting, in scale points (-2 to 2;
-    positive = the child rates higher than the setting expects). ``mismatch`` is
-    |gap| / 2, the gap as a fraction of the scale's range (0 to 1). ``poorest``
-    lists the dimensions whose |gap| is at least ``threshold`` scale points, largest
-    first; ``suggestions`` gives for each of them a change to the setting or
-    caregiving (packaged text). ``classification`` is the child's profile type by
-    the course rule.
+    ``gaps`` are child minus setting expectation, in scale points (-2 to 2;
+    positive = the child rates higher than the setting expects). ``flex`` is how
+    far (scale points, 0 to 2) the setting can stretch either side of its
+    expectation on each dimension. ``strain`` is the part of each gap the setting
+    cannot stretch to: max(0, |gap| - flex), in scale points (0 to 2); a
+    difference within the flex is no strain at all. ``mismatch`` is strain / 2, the
+    strain as a fraction of the scale's range (0 to 1). ``score`` is 1 - the mean
+    of ``mismatch`` (0 to 1; 1 = no strain on any dimension, 0 only when the flex is
+    0 and every dimension sits at opposite ends). ``poorest`` lists the dimensions
+    whose strain is at least ``threshold`` scale points, greatest strain first;
+    ``suggestions`` gives for each a change to the setting or caregiving (packaged
+    text). ``classification`` is the child's profile type by the course rule.
     """
 
     child: Profile
     setting: Profile
     score: float
     gaps: dict[str, float]
+    flex: dict[str, float]
+    strain: dict[str, float]
     mismatch: dict[str, float]
     poorest: tuple[str, ...]
     suggestions: dict[str, str]
@@ -398,39 +411,72 @@ class FitResult:
     classification: Classification
 
 
-def goodness_of_fit(child, setting, *, threshold: float = 1.0) -> FitResult:
-    """Goodness of fit between a child's temperament and a setting's demands.
+def _check_scale_points(name: str, value, low: float, high: float, low_open: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name}: must be a number of scale points, got {type(value).__name__} {value!r}")
+    value = float(value)
+    below = value <= low if low_open else value < low
+    if not math.isfinite(value) or below or value > high:
+        bound = "more than" if low_open else "at least"
+        raise ValueError(f"{name}: must be {bound} {low:g} and at most {high:g} scale points, got {value!r}")
+    return value
+
+
+def _check_flex(flex) -> dict[str, float]:
+    """Flex per dimension (scale points) from one number or a mapping {dimension: number} (others DEFAULT_FLEX)."""
+    width = SCALE_MAX - SCALE_MIN
+    if isinstance(flex, Mapping):
+        unknown = [str(name) for name in flex if name not in DIMENSIONS]
+        if unknown:
+            raise ValueError(f"flex: {unknown[0]}: unknown dimension; the dimensions are {', '.join(DIMENSIONS)}")
+        return {name: _check_scale_points(f"flex: {name}", flex.get(name, DEFAULT_FLEX), 0.0, width)
+                for name in DIMENSIONS}
+    value = _check_scale_points("flex", flex, 0.0, width)
+    return dict.fromkeys(DIMENSIONS, value)
+
+
+def goodness_of_fit(child, setting, *, flex=DEFAULT_FLEX, threshold: float = 1.0) -> FitResult:
+    """Goodness of fit: can the setting's demands and expectations accommodate this child?
 
     ``child`` and ``setting`` are Profiles (or mappings of the nine ratings, 1-3
-    scale points); the setting's rating on a dimension is what the caregiver or
-    setting expects of, or can accommodate in, a child. Per dimension the
-    mismatch is |child - setting| / 2 (0 to 1); the score is 1 minus the mean
-    mismatch (0 to 1, 1 = perfect fit). Dimensions at least ``threshold`` scale
-    points apart (0 < threshold <= 2; default 1, a full category) are the poorest
-    fitting, each with a practical suggestion that adapts the setting, never the
-    child. This operationalises the idea of goodness of fit (Thomas & Chess, 1977)
-    for teaching; it is not a published instrument.
+    scale points); the setting's rating on a dimension is what it expects of a
+    child. ``flex`` (scale points, 0 to 2; default DEFAULT_FLEX = 0.5) is how far
+    either side of that expectation the setting can comfortably stretch: one
+    number for every dimension, or a mapping {dimension: scale points} (missing
+    dimensions get DEFAULT_FLEX).
+
+    The rule: a difference between child and setting is not misfit in itself.
+    On each dimension the **strain** is the part of the gap beyond the flex,
+    max(0, |child - setting| - flex) scale points; the mismatch is strain / 2
+    (0 to 1); the score is 1 minus the mean mismatch (0 to 1, 1 = no strain).
+    Dimensions whose strain is at least ``threshold`` scale points (0 <
+    threshold <= 2; default 1, a full category beyond the stretch) are the
+    poorest fitting, each with a practical suggestion that adapts the setting,
+    never the child. This operationalises goodness of fit as Thomas and Chess
+    described it (demands and expectations set against the child's capacities
+    and style; Thomas & Chess, 1977) for teaching; it is not a published
+    instrument, and weighting the nine dimensions equally is an assumption.
     """
     child = _as_profile(child, "child")
     setting = _as_profile(setting, "setting")
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
-        raise ValueError(f"threshold: must be a number of scale points, got {type(threshold).__name__}")
-    threshold = float(threshold)
-    if not math.isfinite(threshold) or not 0 < threshold <= SCALE_MAX - SCALE_MIN:
-        raise ValueError(f"threshold: must be more than 0 and at most 2 scale points, got {threshold!r}")
+    threshold = _check_scale_points("threshold", threshold, 0.0, SCALE_MAX - SCALE_MIN, low_open=True)
+    flexes = _check_flex(flex)
     c, s = child.as_dict(), setting.as_dict()
     gaps = {name: c[name] - s[name] for name in DIMENSIONS}
-    mismatch = {name: abs(gap) / (SCALE_MAX - SCALE_MIN) for name, gap in gaps.items()}
+    strain = {name: max(0.0, abs(gaps[name]) - flexes[name]) for name in DIMENSIONS}
+    strain = {name: 0.0 if value < _EPS else value for name, value in strain.items()}  # float dust is no strain
+    mismatch = {name: value / (SCALE_MAX - SCALE_MIN) for name, value in strain.items()}
     score = 1.0 - sum(mismatch.values()) / len(DIMENSIONS)
-    poor = [name for name in DIMENSIONS if abs(gaps[name]) >= threshold - _EPS]  # 2.3 - 1.3 is 0.99999...
-    poorest = tuple(sorted(poor, key=lambda name: -abs(gaps[name])))  # stable: ties keep DIMENSIONS order
+    poor = [name for name in DIMENSIONS if strain[name] >= threshold - _EPS]  # 2.3 - 1.3 is 0.99999...
+    poorest = tuple(sorted(poor, key=lambda name: -strain[name]))  # stable: ties keep DIMENSIONS order
     info = dimension_info()
     suggestions = {
         name: info[name].suggestion_if_child_higher if gaps[name] > 0 else info[name].suggestion_if_child_lower
         for name in poorest
     }
-    return FitResult(child=child, setting=setting, score=score, gaps=gaps, mismatch=mismatch, poorest=poorest,
-                     suggestions=suggestions, threshold=threshold, classification=classify(child))
+    return FitResult(child=child, setting=setting, score=score, gaps=gaps, flex=flexes, strain=strain,
+                     mismatch=mismatch, poorest=poorest, suggestions=suggestions, threshold=threshold,
+                     classification=classify(child))
 
 
 # --------------------------------------------------------------------------- synthetic population
@@ -589,7 +635,8 @@ class _FitFigure:
             for bar, rating in zip(bars, profile.as_array()):
                 bar.set_width(rating)
         for mark, name in zip(self.marks, DIMENSIONS):
-            mark.set_text(f"poor fit:\n{abs(result.gaps[name]):g} apart" if name in result.poorest else "")
+            mark.set_text(f"strain {result.strain[name]:g}\n({abs(result.gaps[name]):g} apart)"
+                          if name in result.poorest else "")
         self.ax.set_title(f"Child and setting: goodness of fit {result.score:.2f}")
         return self.figure
 
@@ -597,8 +644,9 @@ class _FitFigure:
 def plot_fit(result: FitResult, ax=None):
     """Paired horizontal bars: the child's rating and the setting's expectation per dimension (1-3 scale points).
 
-    The poorest-fitting dimensions are marked, in bold at the right, with how far
-    apart the two ratings are (scale points). Returns the Figure.
+    The poorest-fitting dimensions are marked, in bold at the right, with their
+    strain (the gap beyond the setting's flex) and how far apart the two ratings
+    are (scale points). Returns the Figure.
     """
     return _FitFigure(result, ax).figure
 
@@ -614,12 +662,15 @@ def describe_fit(result: FitResult) -> str:
     info, child, setting = dimension_info(), result.child.as_dict(), result.setting.as_dict()
     if result.poorest:
         poor = "the poorest fit is on " + _join([
-            f"{info[name].dimension.lower()} (child {child[name]:g}, setting {setting[name]:g})"
+            f"{info[name].dimension.lower()} (child {child[name]:g}, setting {setting[name]:g}, "
+            f"strain {result.strain[name]:g})"
             for name in result.poorest])
     else:
-        poor = f"no dimension differs by {result.threshold:g} scale point{'' if result.threshold == 1 else 's'} or more"
+        poor = (f"no dimension strains the setting by {result.threshold:g} scale "
+                f"point{'' if result.threshold == 1 else 's'} or more beyond what it can stretch to")
     return (f"Paired horizontal bars compare the child's ratings (blue, striped) with what the setting expects "
-            f"(orange, dotted) on nine temperament dimensions rated 1 (low) to 3 (high); the goodness of fit is "
+            f"(orange, dotted) on nine temperament dimensions rated 1 (low) to 3 (high); strain is the part of a "
+            f"difference beyond what the setting can stretch to; the goodness of fit is "
             f"{result.score:.2f} out of 1, {poor}, and the course's teaching rule classifies the child as "
             f"{result.classification.label}.")
 
@@ -662,13 +713,15 @@ def describe_population(population: Population) -> str:
 class TemperamentMatcher(ModelView):
     """Child's ratings (left column) against the setting's expectations (right column), with the fit.
 
-    Controls are named ``child_<dimension>`` and ``setting_<dimension>``; ``child``
-    and ``setting`` (Profiles or mappings) set the starting positions. ``result``
-    is the last :class:`FitResult`.
+    Controls are named ``child_<dimension>``, ``setting_<dimension>`` and ``flex``
+    (how far, in scale points, the setting can stretch either side of its
+    expectations; one value for all nine dimensions, default DEFAULT_FLEX);
+    ``child`` and ``setting`` (Profiles or mappings) set the starting positions.
+    ``result`` is the last :class:`FitResult`.
     """
 
-    title = ("Temperament matcher: rate the child (left) and what the setting expects or can accommodate (right), "
-             "from 1 (low) to 3 (high).")
+    title = ("Temperament matcher: rate the child (left) and what the setting expects (right), from 1 (low) to "
+             "3 (high), and how far the setting can stretch.")
 
     def __init__(self, child=None, setting=None, **initial):
         values = {}
@@ -681,6 +734,8 @@ class TemperamentMatcher(ModelView):
         columns = []
         for prefix, heading in (("child", "The child"), ("setting", "The setting's expectations")):
             controls = [self.controls[f"{prefix}_{name}"] for name in DIMENSIONS]
+            if prefix == "setting":
+                controls.append(self.controls["flex"])
             for control in controls:
                 control.layout.width = "100%"
                 control.style.description_width = "65%"  # long, descriptive labels stay readable
@@ -698,12 +753,15 @@ class TemperamentMatcher(ModelView):
                 controls[f"{prefix}_{name}"] = ipywidgets.FloatSlider(
                     value=2.0, min=SCALE_MIN, max=SCALE_MAX, step=0.5, readout_format=".1f", continuous_update=False,
                     description=f"{who}: {row.dimension.lower()} ({row.scale_text()})")
+        controls["flex"] = ipywidgets.FloatSlider(
+            value=DEFAULT_FLEX, min=0.0, max=1.0, step=0.25, readout_format=".2f", continuous_update=False,
+            description="Setting can stretch (scale points either way)")
         return controls
 
     def compute(self, **values) -> FitResult:
         child = make_profile(**{name: values[f"child_{name}"] for name in DIMENSIONS})
         setting = make_profile(**{name: values[f"setting_{name}"] for name in DIMENSIONS})
-        return goodness_of_fit(child, setting)
+        return goodness_of_fit(child, setting, flex=values["flex"])
 
     def plot(self, result: FitResult):
         # One Figure for the view's lifetime: later results only change bar widths and
@@ -720,17 +778,18 @@ class TemperamentMatcher(ModelView):
     def summarise(self, result: FitResult) -> str:
         info = dimension_info()
         e = html.escape
-        parts = [f"<p><b>Goodness of fit: {result.score:.2f}</b> (1 = the setting expects exactly the child's "
-                 f"ratings; 0 = every dimension at opposite ends)</p>"]
+        parts = [f"<p><b>Goodness of fit: {result.score:.2f}</b> (1 = no strain: every difference is within what "
+                 f"the setting can stretch to, {result.flex[DIMENSIONS[0]]:g} scale points either way)</p>"]
         if result.poorest:
             items = "".join(
                 f"<li><b>{e(info[name].dimension)}</b> (child {result.child.as_dict()[name]:g}, setting "
-                f"{result.setting.as_dict()[name]:g}): {e(result.suggestions[name])}</li>" for name in result.poorest)
-            parts.append(f"<p><b>Poorest fit</b> (at least {result.threshold:g} scale point apart) "
-                         f"and what the setting could change:</p><ul>{items}</ul>")
+                f"{result.setting.as_dict()[name]:g}, strain {result.strain[name]:g}): "
+                f"{e(result.suggestions[name])}</li>" for name in result.poorest)
+            parts.append(f"<p><b>Poorest fit</b> (strain of at least {result.threshold:g} scale point beyond the "
+                         f"stretch) and what the setting could change:</p><ul>{items}</ul>")
         else:
-            parts.append(f"<p><b>Poorest fit:</b> none; no dimension is {result.threshold:g} scale point "
-                         f"or more apart.</p>")
+            parts.append(f"<p><b>Poorest fit:</b> none; no dimension strains the setting by {result.threshold:g} "
+                         f"scale point or more beyond its stretch.</p>")
         reasons = "".join(f"<li>{e(reason)}</li>" for reason in result.classification.reasons)
         parts.append(f"<p><b>Child's profile by the course's teaching rule:</b> {e(result.classification.label)}"
                      f"</p><ul>{reasons}</ul>")
