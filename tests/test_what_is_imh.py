@@ -1,7 +1,6 @@
 """Tests for widgets.what_is_imh: capacity sorter and brain size versus the "80% by 2" claim."""
 from __future__ import annotations
 
-import ast
 import csv
 import dataclasses
 import html
@@ -183,7 +182,7 @@ def test_a_complete_sort_records_every_age_and_scores_domains():
     score = w.score_capacity_sort(SAMPLE_AGES, KEY_DOMAINS)
     assert (score.n_items, score.n_age_placed, score.n_age_birth, score.n_age_five) == (13, 13, 7, 6)
     assert (score.n_domain_placed, score.n_domain_agree) == (13, 13)
-    assert score.ages_complete and score.age_answer() == SAMPLE_AGES
+    assert score.ages_complete and score.age_placements() == SAMPLE_AGES
     assert [k for k, _ in score.ages] == [c.key for c in w.capacities()]
 
 
@@ -192,7 +191,7 @@ def test_ages_are_recorded_not_scored():
     flipped = {k: "five" if v == "birth" else "birth" for k, v in SAMPLE_AGES.items()}
     a, b = w.score_capacity_sort(SAMPLE_AGES, {}), w.score_capacity_sort(flipped, {})
     assert (b.n_age_birth, b.n_age_five) == (a.n_age_five, a.n_age_birth) == (6, 7)
-    assert a.n_age_placed == b.n_age_placed == 13 and b.age_answer() == flipped
+    assert a.n_age_placed == b.n_age_placed == 13 and b.age_placements() == flipped
 
 
 def test_one_wrong_and_missing_placements_are_counted():
@@ -200,14 +199,14 @@ def test_one_wrong_and_missing_placements_are_counted():
     domains = dict({k: v for k, v in KEY_DOMAINS.items() if k != "persist"}, make_friends="emotions")
     score = w.score_capacity_sort(ages, domains)
     assert (score.n_age_placed, score.n_age_birth, score.n_age_five) == (11, 7, 4)
-    assert not score.ages_complete and score.age_answer()["persist"] == ""
+    assert not score.ages_complete and score.age_placements()["persist"] == ""
     assert (score.n_domain_placed, score.n_domain_agree) == (12, 11)
 
 
 def test_placements_are_read_case_insensitively():
     score = w.score_capacity_sort({"make_friends": " Five "}, {"make_friends": "Relationships"})
     assert (score.n_age_five, score.n_domain_agree, score.n_age_placed) == (1, 1, 1)
-    assert score.age_answer()["make_friends"] == "five"
+    assert score.age_placements()["make_friends"] == "five"
 
 
 @pytest.mark.parametrize("ages, domains, name", [
@@ -311,7 +310,7 @@ def test_capacity_sorter_counts_placements_as_dropdowns_change():
     assert view.updates == before_updates + 4 and view.figure.value != before_figure
     summary = view.summary.value
     assert "<b>Age:</b> 2 of 13 placed (1 at birth, 1 by age five, 11 not placed yet)" in summary
-    assert "the sorter does not check ages, Exercise 3 does" in summary
+    assert "the sorter does not check ages." in summary and "Exercise" not in summary
     assert "<b>Domain:</b> 1 of 13 agree with the course's own classification (2 placed)" in summary
     assert "Make friends" in summary and "Persist" in summary  # shown in the learner's grid
     assert "capacity_ages =" not in summary
@@ -320,18 +319,19 @@ def test_capacity_sorter_counts_placements_as_dropdowns_change():
     assert "for domain, 1 agree with the course's classification, 1 are placed differently" in caption
 
 
-def test_capacity_sorter_offers_a_pasteable_answer_when_complete():
+def test_capacity_sorter_counts_a_complete_sort_but_prints_no_pasteable_answer():
     view = w.CapacitySorter(**{f"age__{k}": v for k, v in SAMPLE_AGES.items()})
     assert view.result.ages_complete and (view.result.n_age_birth, view.result.n_age_five) == (7, 6)
-    match = re.search(r"<code>capacity_ages = (\{.*?\})</code>", view.summary.value.replace("&quot;", '"'))
-    assert match and ast.literal_eval(match.group(1)) == SAMPLE_AGES
-    assert list(ast.literal_eval(match.group(1))) == [c.key for c in w.capacities()]  # alphabetical, not the deck's
-    assert SAMPLE_AGES["empathetic"] == "five"
+    summary = html.unescape(view.summary.value)
+    assert "Every capacity has an age" in summary
+    # a view explores; it never prints a dict a learner could paste into an answer cell
+    assert "capacity_ages" not in summary and "paste" not in summary.lower()
+    assert not re.search(r'"\w+":\s*"(birth|five)"', summary)
+    assert view.result.age_placements() == SAMPLE_AGES
     view.controls["age__empathetic"].value = "birth"
     assert "13 of 13 placed (8 at birth, 5 by age five, 0 not placed yet)" in view.summary.value
-    assert '"empathetic": "birth"' in view.summary.value.replace("&quot;", '"')
     view.controls["age__persist"].value = ""
-    assert "capacity_ages =" not in view.summary.value and "12 of 13 placed" in view.summary.value
+    assert "Every capacity has an age" not in view.summary.value and "12 of 13 placed" in view.summary.value
 
 
 def test_capacity_sorter_controls_have_descriptive_labels():

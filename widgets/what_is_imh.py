@@ -7,8 +7,8 @@ Two small models and their views:
   ``capacities`` holds them in alphabetical order with the course's own teaching
   classification into the three capacities of the ZERO TO THREE definition
   (``domain``: relationships; emotions; explore and learn). The deck's birth/five
-  columns are taught and graded in notebook 01 (Exercise 3), so they are not
-  packaged: :func:`score_capacity_sort` records a learner's age placements and
+  columns are taught in notebook 01 and are not packaged (the sorter is for
+  exploring, never for answering): :func:`score_capacity_sort` records a learner's age placements and
   counts them, and counts how many domain placements agree with the course's
   classification (which is not graded).
 * **Brain size versus the "80% by age 2" claim.** The packaged table ``brain_size``
@@ -111,7 +111,7 @@ class Capacity:
 
     ``domain`` is the course's teaching classification into one of :data:`DOMAINS`,
     with its ``rationale``. The deck's column (birth or five) is not packaged: it is
-    what notebook 01's Exercise 3 asks for.
+    taught in notebook 01, and the sorter only records and counts placements.
     """
 
     key: str
@@ -169,8 +169,8 @@ class SortScore:
         """True when every capacity has an age."""
         return self.n_age_placed == self.n_items
 
-    def age_answer(self) -> dict[str, str]:
-        """The learner's age placements as a dict (the form the notebook's exercise asks for)."""
+    def age_placements(self) -> dict[str, str]:
+        """The learner's age placements as a dict (key to "birth", "five" or "")."""
         return dict(self.ages)
 
 
@@ -625,13 +625,12 @@ class CapacitySorter(ModelView):
             + "</tr>" for a in AGES)
         text = (f"<p><b>Age:</b> {result.n_age_placed} of {result.n_items} placed ({result.n_age_birth} at birth, "
                 f"{result.n_age_five} by age five, {result.n_items - result.n_age_placed} not placed yet); "
-                f"the sorter does not check ages, Exercise 3 does. <b>Domain:</b> {result.n_domain_agree} of "
+                f"the sorter does not check ages. <b>Domain:</b> {result.n_domain_agree} of "
                 f"{result.n_items} agree with the course's own classification ({result.n_domain_placed} placed).</p>"
                 f"<table style='border-collapse:collapse'><caption>Your sort (capacities with both an age and a "
                 f"domain)</caption><tr><th></th>{cells}</tr>{body}</table>")
-        if result.ages_complete:
-            pairs = ", ".join(f'"{k}": "{v}"' for k, v in result.ages)
-            text += f"<p>Every capacity has an age. For Exercise 3 you can paste:<br><code>capacity_ages = {{{html.escape(pairs)}}}</code></p>"
+        if result.ages_complete:  # counts only: a view never prints a paste-ready answer
+            text += "<p>Every capacity has an age. Compare your counts with the slide's two columns.</p>"
         return text
 
 
