@@ -62,10 +62,13 @@ def test_study_facts_and_cdc_revision():
     assert cdc.achievement_threshold_percent == 75.0
     assert cdc.new_checklist_ages_months == (15.0, 30.0)
     assert (cdc.fewer_milestones_percent, cdc.replaced_percent, cdc.moved_to_older_percent) == (26.4, 40.9, 67.7)
-    assert cdc.walking_alone_months == 18.0 and cdc.walking_alone_status == "V-sec"
-    assert "Pediatrics" in cdc.citation
-    gap = cdc.walking_alone_months - ms.find_window("walking_alone").ninety_ninth_percentile_months
-    assert gap == pytest.approx(0.4)
+    assert cdc.few_steps_months == 15.0 and cdc.walks_without_holding_months == 18.0
+    assert cdc.walking_items_status == "V-sec"
+    assert "Pediatrics" in cdc.citation and "Lipkin" in cdc.citation and "10.1542/peds.2021-052138" in cdc.citation
+    assert "[" not in cdc.citation  # no bracketed placeholder title
+    # the two walking items straddle WHO's walking-alone 99th percentile: different skills, not one "agreement"
+    edge = ms.find_window("walking_alone").ninety_ninth_percentile_months
+    assert cdc.few_steps_months < edge < cdc.walks_without_holding_months
 
 
 # ---------------------------------------------------------------- classify ---
@@ -240,7 +243,9 @@ def test_plot_windows_and_description():
     assert not any("wide" in t.get_text() for t in fig.axes[0].texts)
     assert any("9.4 months wide" in t.get_text() for t in ms.plot_windows(show_widths=True).axes[0].texts)
     text = ms.describe_windows(cdc=ms.cdc_revision())
-    assert "walking alone 8.2 to 17.6" in text and "18 months" in text and "wide" not in text
+    assert "walking alone 8.2 to 17.6" in text and "wide" not in text
+    assert "15-month item" in text and "18-month item" in text and "75% or more" in text
+    assert sum("CDC" in t for t in legend) == 2 and any("few steps" in t for t in legend)
 
 
 def test_plot_placement_marks_each_age_by_category():

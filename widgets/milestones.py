@@ -18,7 +18,8 @@ Three pieces, each a pure model first, then figures, then a view:
 
 The CDC 2022 checklist revision (Zubler et al. 2022: milestones that 75% or more of
 children are expected to have reached by each visit age) is in the packaged table
-``cdc_2022_revision``, loaded by :func:`cdc_revision`. The WHO study's sample facts
+``cdc_2022_revision``, loaded by :func:`cdc_revision`, with its two walking items (15 months,
+a few steps alone; 18 months, walking without holding on): two different skills. The WHO study's sample facts
 (816 children, 4.3% never crawled ...) come from :func:`who_study` (shared with
 ``widgets.culture``, which reads the same table's metadata).
 """
@@ -136,7 +137,10 @@ def find_window(milestone) -> Window:
 class CDCRevision:
     """The CDC 2022 checklist revision (Zubler et al. 2022) as the course's table records it.
 
-    Percentages are 0-100; ages in months. ``walking_alone_status`` is "V-sec".
+    Percentages are 0-100; ages in months. Two walking items, both [V-sec] wording: ``few_steps_months``
+    (15: "Takes a few steps on his own", first independent steps, the skill closest to WHO's walking
+    alone) and ``walks_without_holding_months`` (18: "Walks without holding on to anyone or anything",
+    established walking). Both are ages by which 75% or more of children have the skill.
     """
 
     achievement_threshold_percent: float
@@ -144,8 +148,9 @@ class CDCRevision:
     fewer_milestones_percent: float
     replaced_percent: float
     moved_to_older_percent: float
-    walking_alone_months: float
-    walking_alone_status: str
+    few_steps_months: float
+    walks_without_holding_months: float
+    walking_items_status: str
     citation: str
 
 
@@ -160,8 +165,9 @@ def cdc_revision() -> CDCRevision:
         fewer_milestones_percent=float(rows["fewer_milestones_percent"]["value"]),
         replaced_percent=float(rows["replaced_percent"]["value"]),
         moved_to_older_percent=float(rows["moved_to_older_percent"]["value"]),
-        walking_alone_months=float(rows["walking_alone_months"]["value"]),
-        walking_alone_status=rows["walking_alone_months"]["status"],
+        few_steps_months=float(rows["few_steps_months"]["value"]),
+        walks_without_holding_months=float(rows["walks_without_holding_months"]["value"]),
+        walking_items_status=rows["walks_without_holding_months"]["status"],
         citation=table.citation,
     )
 
@@ -457,8 +463,12 @@ def plot_windows(windows=None, *, show_widths: bool = False, cdc: CDCRevision | 
     if cdc is not None:
         walk = [y for y, w in zip(ys, windows) if w.key == "walking_alone"]
         if walk:
-            ax.plot([cdc.walking_alone_months], walk, linestyle="none", marker="D", markersize=8,
-                    color=PALETTE["vermillion"], label=f"CDC checklist age for walking alone [{cdc.walking_alone_status}]")
+            ax.plot([cdc.few_steps_months], walk, linestyle="none", marker="D", markersize=8,
+                    color=PALETTE["vermillion"],
+                    label=f"CDC: takes a few steps on his own (75%+) [{cdc.walking_items_status}]")
+            ax.plot([cdc.walks_without_holding_months], walk, linestyle="none", marker="s", markersize=8,
+                    markerfacecolor="white", color=PALETTE["vermillion"],
+                    label=f"CDC: walks without holding on (75%+) [{cdc.walking_items_status}]")
     ax.set_yticks(ys, [w.milestone for w in windows])
     ax.set_xlim(0, 24)
     ax.set_xlabel("Age (months)")
@@ -475,7 +485,9 @@ def describe_windows(windows=None, *, show_widths: bool = False, cdc: CDCRevisio
                       + (f" ({w.width_months:g} months wide)" if show_widths else "") for w in windows)
     text = f"Horizontal bars show the WHO windows of achievement in months: {parts}"
     if cdc is not None:
-        text += f"; a diamond marks CDC's checklist age for walking alone, {cdc.walking_alone_months:g} months"
+        text += (f"; on the walking-alone row, a diamond marks CDC's {cdc.few_steps_months:g}-month item \"takes a few "
+                 f"steps on his own\" and an open square its {cdc.walks_without_holding_months:g}-month item \"walks "
+                 "without holding on\" (ages by which 75% or more of children have each skill)")
     return text + "."
 
 
