@@ -105,11 +105,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--changes", type=int, default=40)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--only", nargs="*", default=(), metavar="NAME",
+                        help="time only views whose class or module name contains one of these")
     args = parser.parse_args(argv)
     import matplotlib
 
     matplotlib.use("Agg")
-    rows = [time_view(cls, args.changes) for cls in views()]
+    chosen = [cls for cls in views()
+              if not args.only or any(n in cls.__name__ or n in cls.__module__ for n in args.only)]
+    rows = [time_view(cls, args.changes) for cls in chosen]
     print(f"{'view':<42} {'controls':>8} {'changes':>7} {'median ms':>9} {'p95 ms':>7} {'max ms':>7}  goal")
     for r in rows:
         print(f"{r['view']:<42} {r['controls']:>8} {r['changes']:>7} {r['median_ms']:>9} {r['p95_ms']:>7} "
