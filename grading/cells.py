@@ -33,10 +33,12 @@ def is_manual(cell) -> bool:
 
 def env() -> dict:
     """Environment for nbgrader subprocesses: the venv's bin first (nbgrader runs `alembic`),
-    and no course gradebook URL (it may hold a password; callers that need it add it back)."""
+    and no course gradebook URL (it may hold a password; callers that need it add it back) nor
+    course secret (grading/variants.py)."""
     e = dict(os.environ)
     e["PATH"] = f"{BIN}{os.pathsep}{e.get('PATH', '')}"
     e.pop("IMH_GRADEBOOK_URL", None)
+    e.pop("IMH_COURSE_SECRET", None)  # the parent builds variant keys; no kernel may read the secret
     return e
 
 

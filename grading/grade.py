@@ -37,7 +37,8 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.utils import parse_utc
 
-from grading.keys import KEYS_DIR, item_of, load_keys
+from grading.keys import KEYS_DIR, item_of, keys_folder, load_keys
+from grading.variants import course_secret, release_folder, source_folder
 from grading.late import apply_extensions, read_extensions
 from grading.nbgrader_ext import ISOLATION_META, JUDGE_META
 from grading.cells import BIN, env, is_autograded_test, nbgrader_meta
@@ -76,7 +77,7 @@ def run_nbgrader(args: list[str], cwd: Path, timeout: float = 3600, *, course_db
 
 
 def source_nb(course: Path, assignment: str):
-    return nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    return nbformat.read(source_folder(course) / assignment / f"{assignment}.ipynb", as_version=4)
 
 
 # --- roster -----------------------------------------------------------------------------------
@@ -108,7 +109,8 @@ class Outcome:
         return self.status != "graded" or bool(self.flags)
 
 
-def _worker_config(worker: Path, course: Path, isolated: bool) -> None:
+def _worker_config(worker: Path, course: Path, isolated: bool, keys_dir: Path | None = None,
+                   per_student: bool = False) -> None:
     text = textwrap.dedent(f"""\
         c = get_config()
         load_subconfig({str(course / "course_config.py")!r})
@@ -117,7 +119,8 @@ def _worker_config(worker: Path, course: Path, isolated: bool) -> None:
         c.Exchange.root = {str(worker / ".exchange")!r}
         # the judge reads the course's keys (built once by the parent; never inside a sandbox)
         c.JudgeAnswers.course_root = {str(course)!r}
-        c.JudgeAnswers.keys_dir = {str(course / KEYS_DIR)!r}
+        c.JudgeAnswers.keys_dir = {str(keys_dir or course / KEYS_DIR)!r}
+        c.JudgeAnswers.per_student = {per_student!r}
         c.KeepGoingExecute.isolation = {"sandbox" if isolated else "none"!r}
         c.KeepGoingExecute.course_root = {str(course)!r}
         """)
@@ -153,10 +156,12 @@ def _readable(path: Path) -> str:
     return ""
 
 
-def _make_worker(worker: Path, course: Path, assignment: str, isolated: bool) -> Path:
-    """A scratch course with the assignment and a gradebook of its own (same due date)."""
-    shutil.copytree(course / "source" / assignment, worker / "source" / assignment)
-    _worker_config(worker, course, isolated)
+def _make_worker(worker: Path, course: Path, assignment: str, isolated: bool, keys_dir: Path | None = None,
+                 per_student: bool = False) -> Path:
+    """A scratch course with the assignment (the course variant's, with a secret) and a
+    gradebook of its own (same due date)."""
+    shutil.copytree(source_folder(course) / assignment, worker / "source" / assignment)
+    _worker_config(worker, course, isolated, keys_dir, per_student)
     url = db_url(course)
     if url.startswith("sqlite:///") and Path(url[len("sqlite:///"):]).is_file():
         shutil.copy(url[len("sqlite:///"):], worker / "gradebook.db")  # nobody writes it during setup
@@ -379,6 +384,14 @@ def isolation_mode(allow_unisolated: bool) -> str:
         "(the report then records every run as unisolated).")
 
 
+def _student_keys(course: Path, assignment: str, students: list[str], jobs: int) -> None:
+    """Build (or check) every student's own keys, ``jobs`` notebooks at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:  # each build runs its own kernel process
+        list(pool.map(lambda s: load_keys(course, assignment, assignment, student=s), students))
+
+
 def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = None,
               isolation: str = "sandbox", force: bool = False) -> list[Outcome]:
     """Grade every submission of ``assignment`` with ``jobs`` parallel nbgrader processes.
@@ -424,7 +437,14 @@ def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = 
             timestamps[student] = parse_utc(stamp.read_text().strip()) if stamp.is_file() else None
         with Gradebook(db_url(course)) as gb:
             apply_extensions(gb, assignment, {s: g for s, g in grants.items() if s in gradable}, timestamps)
-    load_keys(course, assignment, assignment)  # build or refresh the keys once, before any worker
+    # build or refresh the keys once, before any worker (per student: each student's variant)
+    secret = course_secret(course)
+    per_student = bool(secret and secret.per_student)
+    keys_dir, _variant = keys_folder(course, assignment)
+    if per_student:
+        _student_keys(course, assignment, gradable, jobs)
+    else:
+        load_keys(course, assignment, assignment)
     progress = Progress(course, assignment, force=force)
     resumed, todo = [], list(gradable)
     log, lock, repairs = [], threading.Lock(), {}
@@ -436,11 +456,11 @@ def autograde(course: Path, assignment: str, jobs: int = 1, batch: int | None = 
             in_gradebook = {sub.student.id for sub in gb.assignment_submissions(assignment)}
         resumed = [s for s in gradable if progress.is_done(s) and s in in_gradebook]
         todo = [s for s in gradable if s not in resumed]
-        release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+        release = nbformat.read(release_folder(course) / assignment / f"{assignment}.ipynb", as_version=4)
         with tempfile.TemporaryDirectory(prefix=f"grade-{assignment}-") as tmp:
             tmp = Path(tmp)
             jobs = max(1, min(jobs, len(todo) or 1))
-            workers = [_make_worker(tmp / f"worker{k}", course, assignment, isolation == "sandbox")
+            workers = [_make_worker(tmp / f"worker{k}", course, assignment, isolation == "sandbox", keys_dir, per_student)
                        for k in range(jobs)] if todo else []
             # balanced: every worker gets the same number of nbgrader runs, none waits on a straggler
             rounds = max(1, math.ceil(len(todo) / (jobs * BATCH)))
@@ -547,7 +567,7 @@ def _failure_reason(log: str, student: str, assignment: str) -> str:
 def _inspect(course: Path, assignment: str, source, gradable: list[str], outcomes: dict) -> None:
     """Look at each graded notebook for what nbgrader leaves silent; flag it in the gradebook too."""
     test_ids = [nbgrader_meta(c)["grade_id"] for c in source.cells if is_autograded_test(c)]
-    release = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    release = nbformat.read(release_folder(course) / assignment / f"{assignment}.ipynb", as_version=4)
     released_tests = {nbgrader_meta(c)["grade_id"]: c.source for c in release.cells if is_autograded_test(c)}
     with Gradebook(db_url(course)) as gb:
         for student, outcome in outcomes.items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -70,10 +71,21 @@ def execute(nb, cwd: Path, timeout: int = 600):
     return nb
 
 
-def build_keys(source_path: Path, executed=None) -> dict:
-    """The key file's content for one source notebook (runs it unless ``executed`` is given)."""
+def build_keys(source_path: Path, executed=None, variant=None) -> dict:
+    """The key file's content for one source notebook (runs it unless ``executed`` is given).
+
+    ``variant`` (:class:`grading.variants.Variant`): run that variant of the notebook instead,
+    so every key of every variant comes from the solutions themselves."""
     source_path = Path(source_path)
-    nb = executed or execute(nbformat.read(source_path, as_version=4), source_path.parent)
+    variant_id = "public" if variant is None else variant.id
+    if executed is None:
+        nb = nbformat.read(source_path, as_version=4)
+        if variant is not None and not variant.is_public:
+            from grading.variants import make_variant
+
+            nb = make_variant(nb, variant).notebook
+        executed = execute(nb, source_path.parent)
+    nb = executed
     items = describe_items(nb)
     for cell in nb.cells:
         if not is_test_cell(cell):
@@ -97,32 +109,90 @@ def build_keys(source_path: Path, executed=None) -> dict:
         if problems or not parts:
             raise KeyError_(f"{source_path.name}: the solution hands in nothing for {item} {problems or ''}")
         items[item]["parts"] = parts
-    return {"notebook": source_path.stem, "source_sha256": source_digest(source_path), "items": items}
+    return {"notebook": source_path.stem, "source_sha256": source_digest(source_path), "variant": variant_id,
+            "items": items}
+
+
+def build_keys_batch(jobs: list) -> list[dict]:
+    """Keys of several (source path, variant) pairs from ONE kernel: the notebooks run one after
+    another, each after ``%reset -f`` and a change to its own folder, so a batch pays one kernel
+    start instead of one per notebook (per-student releases, the variant tests). Each part's
+    outputs are then read exactly as :func:`build_keys` reads a notebook run on its own."""
+    from grading.variants import make_variant
+
+    big, spans = nbformat.v4.new_notebook(), []
+    for source_path, variant in jobs:
+        source_path = Path(source_path)
+        nb = nbformat.read(source_path, as_version=4)
+        if variant is not None and not variant.is_public:
+            nb = make_variant(nb, variant).notebook
+        big.cells.append(nbformat.v4.new_code_cell(
+            f"%reset -f\nimport os as _os\n_os.chdir({str(source_path.parent)!r})\ndel _os"))
+        start = len(big.cells)
+        big.cells += nb.cells
+        spans.append((start, len(big.cells), nb))
+    if not jobs:
+        return []
+    execute(big, Path(jobs[0][0]).parent, timeout=600)
+    out = []
+    for (source_path, variant), (start, end, nb) in zip(jobs, spans):
+        part = nbformat.v4.new_notebook(metadata=nb.metadata)
+        part.cells = big.cells[start:end]
+        out.append(build_keys(Path(source_path), executed=part, variant=variant))
+    return out
 
 
 def key_path(keys_dir: Path, assignment: str, notebook: str) -> Path:
     return Path(keys_dir) / assignment / f"{notebook}.json"
 
 
-def load_keys(course: Path, assignment: str, notebook: str, keys_dir: Path | None = None,
-              build: bool = True) -> dict:
-    """The keys of one notebook, rebuilt from ``source/`` when missing or out of date."""
-    course = Path(course)
-    keys_dir = Path(keys_dir) if keys_dir else course / KEYS_DIR
-    source = course / "source" / assignment / f"{notebook}.ipynb"
-    path = key_path(keys_dir, assignment, notebook)
-    if path.is_file():
-        keys = json.loads(path.read_text())
-        if not source.is_file() or keys.get("source_sha256") == source_digest(source):
-            return keys
-    if not build or not source.is_file():
-        raise KeyError_(f"no keys for {assignment}/{notebook}: {source} is missing, so the answers cannot be judged")
-    keys = build_keys(source)
+def keys_folder(course: Path, assignment: str, student: str | None = None):
+    """(folder of the key files, variant) this course grades ``assignment`` with: the public
+    keys without a course secret, else the course's (or, per student, the student's) variant."""
+    from grading.variants import variant_for
+
+    variant = variant_for(Path(course), assignment, student)
+    return Path(course) / KEYS_DIR / variant.folder, variant
+
+
+def write_keys(path: Path, keys: dict) -> None:
+    """Write a key file where only the instructor can read it (folders mode 0700)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.parent.chmod(0o700)
-    tmp = path.with_suffix(".tmp")
+    for folder in [path.parent, *path.parent.parents][:4]:  # <assignment>, students/<id>, variant-<fp>
+        if folder.name in KEYS_DIR.parts or folder == folder.parent:
+            break
+        folder.chmod(0o700)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(keys, indent=1, sort_keys=True))
     tmp.replace(path)
+
+
+def load_keys(course: Path, assignment: str, notebook: str, keys_dir: Path | None = None,
+              build: bool = True, student: str | None = None) -> dict:
+    """The keys of one notebook, rebuilt from ``source/`` when missing or out of date.
+
+    Without ``keys_dir`` the course's secret decides the variant (public, course or
+    ``student``'s own). With ``keys_dir`` (a grading worker, which never sees the secret) the
+    keys are read from that variant folder as the parent built them, from
+    ``students/<student>/`` when ``student`` is given."""
+    course = Path(course)
+    source = course / "source" / assignment / f"{notebook}.ipynb"
+    if keys_dir is not None:
+        folder, variant = Path(keys_dir) / (f"students/{student}" if student else ""), None
+    else:
+        folder, variant = keys_folder(course, assignment, student)
+    path = key_path(folder, assignment, notebook)
+    if path.is_file():
+        keys = json.loads(path.read_text())
+        fresh = not source.is_file() or keys.get("source_sha256") == source_digest(source)
+        if fresh and (variant is None or keys.get("variant", "public") == variant.id):
+            return keys
+    if not build or variant is None or not source.is_file():
+        raise KeyError_(f"no keys for {assignment}/{notebook}" + (f" of student {student}" if student else "")
+                        + f": {source} is missing or changed, so the answers cannot be judged"
+                        + ("" if source.is_file() else "") + f" (looked in {path})")
+    keys = build_keys(source, variant=variant)
+    write_keys(path, keys)
     return keys
 
 

@@ -110,12 +110,18 @@ class JudgeAnswers(Preprocessor):
     enabled = Bool(True, help="Judge answers outside the kernel (refuse to grade without keys).").tag(config=True)
     keys_dir = Unicode("", help="Folder of key files (default: .grading/keys in the course root).").tag(config=True)
     course_root = Unicode("", help="Course root holding source/ (default: the working folder).").tag(config=True)
+    per_student = Bool(False, help="With keys_dir: each student's keys are in keys_dir/students/<id>/ "
+                                   "(per-student variants, grading/variants.py).").tag(config=True)
 
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
-        assignment, notebook = info.get("assignment"), info.get("notebook")
+        assignment, notebook, student = info.get("assignment"), info.get("notebook"), info.get("student")
         course = Path(self.course_root or os.getcwd())
-        keys = load_keys(course, assignment, notebook, Path(self.keys_dir) if self.keys_dir else None)
+        if self.keys_dir:  # a grading worker: the parent built the keys of the right variant
+            keys = load_keys(course, assignment, notebook, Path(self.keys_dir), build=False,
+                             student=student if self.per_student else None)
+        else:  # plain nbgrader: the course's secret (if any) says which variant
+            keys = load_keys(course, assignment, notebook, student=student)
         verdicts, flags = {}, []
         seen = set()
         for cell in nb.cells:

@@ -154,13 +154,24 @@ def judged_cell_problems(grade_id: str, source: str) -> list[str]:
 
 
 
+def public_variant(nb):
+    """The public variant of a source notebook: declared values at their defaults, templates
+    filled, ``# vary:`` specs gone (grading/variants.py). What release/ is generated from."""
+    from grading.variants import make_variant, variant_of
+
+    return make_variant(nb, variant_of(None, "")).notebook
+
+
 def make_course(dest: Path, assignments_wanted=None) -> Path:
-    """A throwaway course root at ``dest``: config files plus the chosen source folders."""
+    """A throwaway course root at ``dest``: config files plus the chosen source folders, each
+    notebook as its public variant (what students of the open course get)."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in COURSE_FILES:
         shutil.copy(ROOT / name, dest / name)
     for a in assignments_wanted or assignments():
         shutil.copytree(SOURCE / a, dest / "source" / a, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        for path in (dest / "source" / a).glob("*.ipynb"):
+            nbformat.write(public_variant(nbformat.read(path, as_version=4)), path)
     return dest
 
 
