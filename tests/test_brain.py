@@ -273,7 +273,7 @@ def test_density_figure_is_labelled_schematic():
     ax = fig.axes[0]
     assert "SCHEMATIC" in ax.get_title()
     assert "years" in ax.get_xlabel() and "adult" in ax.get_ylabel()
-    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    labels = [t.get_text() for lg in fig.artists for t in lg.get_texts()]  # a fixed legend, held by the figure
     assert any("Auditory" in t for t in labels) and any("assumed" in t for t in labels)
     text = describe_synaptic_density(reading)
     assert "0.25 years" in text and "auditory" in text and "1.50" in text
@@ -285,7 +285,11 @@ def test_serve_and_return_figure_and_description():
     top, bottom = fig.axes[:2]
     assert str(res.completed_turns) in top.get_title()
     assert "seconds" in top.get_xlabel() and "Chain length" in bottom.get_xlabel()
-    assert sum(p.get_height() for p in bottom.patches) == len(res.chains)
+    # the bars are shares of the chains (%), so that a view's axes stay the same; the title gives how many
+    assert sum(p.get_height() for p in bottom.patches) == pytest.approx(100.0)
+    assert f"in {len(res.chains)} chains" in top.get_title() and "%" in bottom.get_ylabel()
+    assert [round(p.get_height() * len(res.chains) / 100) for p in bottom.patches] == \
+        [res.chains.count(n) for n in range(1, res.longest_chain + 1)]
     text = describe_serve_and_return(res)
     assert f"served {res.serves} times" in text and f"at most {res.longest_chain} turns" in text
 

@@ -142,10 +142,15 @@ def test_age_range_figure_draws_both_ranges_and_the_age_line():
     age_lines = [l for l in ax.get_lines() if list(l.get_xdata()) == [50, 50]]
     assert len(age_lines) == 1 and age_lines[0].get_linestyle() == "--"
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[0] == "CPP (match)" and "ABC-Infant" in labels
-    assert ax.get_xlabel() == "Child's age (completed months)" and ax.get_title()
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "deck's range" in legend and "verified range [V-sec]" in legend and "child's age (50 months)" in legend
+    assert labels[0] == "CPP" and "ABC-Infant" in labels
+    # the matches are starred on the age line (tick labels and legend stay the same from query to query)
+    stars = [l for l in ax.get_lines() if l.get_marker() == "*"]
+    assert len(stars) == 1 and list(stars[0].get_xdata()) == [50] * 4
+    assert sorted(stars[0].get_ydata()) == sorted(len(labels) - 1 - labels.index(s) for s in ("CPP", "PCIT", "TF-CBT", "PPT"))
+    assert ax.get_xlabel() == "Child's age (completed months)" and "50 months" in ax.get_title()
+    legend = [t.get_text() for lg in fig.artists for t in lg.get_texts()]
+    assert "deck's range" in legend and "verified range [V-sec]" in legend and "child's age" in legend
+    assert "match" in legend
     text = iv.describe_age_ranges(result)
     assert "50 months" in text and "CPP, PCIT, TF-CBT, PPT" in text
     deck_text = iv.describe_age_ranges(iv.search_interventions(50, port_of_entry="child_behavior", ranges="deck"))

@@ -29,7 +29,7 @@ import numpy as np
 from matplotlib.patches import Patch
 
 from .data import load_table
-from .figures import LINESTYLES, MARKERS, PALETTE, new_figure
+from .figures import LINESTYLES, MARKERS, PALETTE, new_figure, fixed_legend
 from .view import ModelView
 from .validate import real as _real
 from .validate import integer as _integer
@@ -240,7 +240,7 @@ def plot_synaptic_density(reading: DensityReading | None = None, ax=None):
         chosen = reading is not None and reading.region == region
         ax.plot(curve.ages_years, curve.relative, color=colour, linestyle=style,
                 linewidth=2.6 if chosen else 1.4, alpha=1.0 if chosen or reading is None else 0.6,
-                label=f"{REGION_LABELS[region]}: schematic")
+                label=f"{REGION_LABELS[region]}: schematic", gid=f"curve {region}")
         reported = [a for a in curve.anchors if a.reported]
         assumed = [a for a in curve.anchors if not a.reported]
         ax.plot([a.age_years for a in reported], [a.relative for a in reported], linestyle="none",
@@ -255,9 +255,10 @@ def plot_synaptic_density(reading: DensityReading | None = None, ax=None):
     ax.plot([], [], linestyle="none", marker="o", markerfacecolor="white", color=PALETTE["black"],
             label="open marker: placement assumed for the schematic")
     if reading is not None:
-        ax.axvline(reading.age_years, color=PALETTE["vermillion"], linestyle="-.", linewidth=1.2)
+        # the age goes in the title, not the legend: a fixed legend keeps the view's layout (fast redraws)
+        ax.axvline(reading.age_years, color=PALETTE["vermillion"], linestyle="-.", linewidth=1.2, gid="selected age")
         ax.plot([reading.age_years], [reading.relative], marker="*", markersize=15, linestyle="none",
-                color=PALETTE["vermillion"], label=f"Selected: {reading.age_years:g} years")
+                color=PALETTE["vermillion"], label="Selected age and region", gid="selected point")
     # log(age + 3 months): smooth, spreads out infancy, and still reaches 90 years.
     ax.set_xscale("function", functions=(lambda x: np.log10(np.maximum(x, 0.0) + 0.25),
                                          lambda y: 10.0 ** y - 0.25))
@@ -269,9 +270,42 @@ def plot_synaptic_density(reading: DensityReading | None = None, ax=None):
     ax.set_ylabel("Synaptic density (multiple of adult level)")
     secondary = ax.secondary_yaxis("right", functions=(lambda r: r * adult / 1e8, lambda d: d * 1e8 / adult))
     secondary.set_ylabel("Frontal only: 10^8 synapses per mm^3")
-    ax.set_title("SCHEMATIC synaptic density, drawn through reported anchors (not raw data)")
-    fig.legend(loc="outside lower center", ncols=2, fontsize=7)
+    ax.set_title(_density_title(reading))
+    # the legend does not change with the reading (the chosen curve is drawn thicker, the star and the
+    # title say which): drawn once, below the axes
+    from matplotlib.lines import Line2D
+
+    handles, labels = ax.get_legend_handles_labels()
+    handles = [Line2D([], [], color=h.get_color(), linestyle=h.get_linestyle(), linewidth=2.0)
+               if isinstance(h, Line2D) and (h.get_gid() or "").startswith("curve ") else h for h in handles]
+    fixed_legend(fig.axes[0], handles, labels, side="lower", ncols=2, fontsize=7)
     return fig
+
+
+
+
+def _density_title(reading: DensityReading | None) -> str:
+    if reading is None:
+        return "SCHEMATIC synaptic density, drawn through reported anchors (not raw data)"
+    return f"SCHEMATIC synaptic density through reported anchors (not raw data); star: {reading.age_years:g} years"
+
+
+def _update_synaptic_density(fig, reading: DensityReading) -> None:
+    """Move a :func:`plot_synaptic_density` figure drawn with a reading to another reading, in place
+    (the curves, axes and legend stay; what the reading changes is redrawn): what a fresh drawing of
+    ``plot_synaptic_density(reading)`` shows."""
+    ax = fig.axes[0]
+    for line in ax.lines:
+        gid = line.get_gid() or ""
+        if gid.startswith("curve "):
+            chosen = gid == f"curve {reading.region}"
+            line.set_linewidth(2.6 if chosen else 1.4)
+            line.set_alpha(1.0 if chosen else 0.6)
+        elif gid == "selected age":
+            line.set_xdata([reading.age_years, reading.age_years])
+        elif gid == "selected point":
+            line.set_data([reading.age_years], [reading.relative])
+    ax.set_title(_density_title(reading))
 
 
 def describe_synaptic_density(reading: DensityReading | None = None) -> str:
@@ -304,7 +338,12 @@ class SynapseExplorer(ModelView):
         return synaptic_density(age_years, region)
 
     def plot(self, result):
-        return plot_synaptic_density(result)
+        # drawn once; later changes move the star, the line and the chosen curve in place
+        if getattr(self, "_density_figure", None) is None:
+            self._density_figure = plot_synaptic_density(result)
+        else:
+            _update_synaptic_density(self._density_figure, result)
+        return self._density_figure
 
     def describe(self, result):
         return describe_synaptic_density(result)
@@ -440,12 +479,63 @@ def expected_chain_length(return_probability, wait_s, child_reply_mean_s=3.0) ->
     return 1.0 / (1.0 - r * c)
 
 
-def plot_serve_and_return(result: ServeReturnResult, ax=None):
-    """Timeline of serves and returns (top) and how long the chains were (bottom)."""
+def plot_serve_and_return(result: ServeReturnResult, ax=None, *, longest_session_s: int | None = None):
+    """Timeline of serves and returns (top) and how long the chains were (bottom).
+
+    ``longest_session_s``: draw the timeline from 0 to this many seconds (a view's longest session,
+    so that its axes stay the same while a control moves), the session's end marked; by default the
+    timeline ends where the session does."""
     if ax is None:
         fig, (top, bottom) = new_figure(7.4, 4.4, nrows=2)
     else:  # one Axes given: draw the timeline only
         fig, top, bottom = ax.figure, ax, None
+    _serve_and_return_data(result, top, bottom, longest_session_s)
+    top.set_yticks([0, 1])
+    top.set_yticklabels(["caregiver", "child"])
+    top.set_ylim(-0.6, 1.6)
+    top.set_xlim(0, max(result.duration_s, longest_session_s or 0))
+    top.set_xlabel("Time in the session (seconds); the course's own illustration, not a published model")
+    top.set_ylabel("Who acts")
+    if bottom is None:
+        top.legend(loc="upper center", ncols=3, fontsize=7, bbox_to_anchor=(0.5, 1.55))
+    else:  # what the markers mean never changes: a fixed legend above the panels
+        handles, labels = top.get_legend_handles_labels()
+        handles, labels = handles[:3], labels[:3]
+        if longest_session_s is not None:
+            handles.append(Patch(color=_AFTER_SESSION, label="after the session's end"))
+            labels.append(handles[-1].get_label())
+        fixed_legend(fig.axes[0], handles, labels, side="upper", ncols=min(len(labels), 4), fontsize=7)
+    if bottom is not None:
+        bottom.set_xlabel("Chain length (back-and-forth turns in a row)")
+        bottom.set_ylabel("Share of chains (%)")
+        _chain_axes_limits(bottom, result)
+        bottom.legend(loc="upper right", fontsize=7)
+    return fig
+
+
+_AFTER_SESSION = "#DDDDDD"
+
+
+def _chain_length_level(result: ServeReturnResult) -> int:
+    """The chain-length axis's end: the first of 15, 50, 150, 500, ... that holds the longest chain,
+    so that most sessions share one pair of axes."""
+    level = 15
+    while level < result.longest_chain:
+        level = level * 10 // 3 if str(level)[0] == "1" else level * 3
+    return level
+
+
+def _chain_axes_limits(bottom, result: ServeReturnResult) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    bottom.set_xlim(0.4, _chain_length_level(result) + 0.6)
+    bottom.set_ylim(0, 105)
+    bottom.set_yticks([0, 25, 50, 75, 100])
+    bottom.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True, min_n_ticks=1))
+
+
+def _serve_and_return_data(result: ServeReturnResult, top, bottom, longest_session_s: int | None) -> None:
+    """What one session draws (points, bars, the title): a view redraws only these."""
     answered = sorted(set(result.serve_times_s) - set(result.missed_times_s))
     top.plot(answered, [1] * len(answered), linestyle="none", marker="o", color=PALETTE["blue"],
              label="Child serve, returned")
@@ -453,25 +543,17 @@ def plot_serve_and_return(result: ServeReturnResult, ax=None):
              color=PALETTE["vermillion"], label="Child serve, not returned")
     top.plot(result.return_times_s, [0] * len(result.return_times_s), linestyle="none", marker="s",
              color=PALETTE["green"], label="Caregiver return")
-    top.set_yticks([0, 1])
-    top.set_yticklabels(["caregiver", "child"])
-    top.set_ylim(-0.6, 1.6)
-    top.set_xlim(0, result.duration_s)
-    top.set_xlabel("Time in the session (seconds)")
-    top.set_ylabel("Who acts")
-    top.set_title(f"Serve and return (course's illustration): {result.completed_turns} turns, "
-                  f"longest chain {result.longest_chain}")
-    top.legend(loc="upper center", ncols=3, fontsize=7, bbox_to_anchor=(0.5, 1.55 if bottom is None else 1.45))
+    if longest_session_s is not None and result.duration_s < longest_session_s:
+        top.axvspan(result.duration_s, longest_session_s, color=_AFTER_SESSION, zorder=0.5)
+        if bottom is None:  # the timeline alone has no legend entry for the grey: say it in place
+            top.text(result.duration_s, 0.5, " session over", va="center", fontsize=7)
+    top.set_title(f"Serve and return: {result.completed_turns} turns in {len(result.chains)} chains, "
+                  f"longest {result.longest_chain}")
     if bottom is not None:
         lengths = np.arange(1, max(result.longest_chain, 1) + 1)
-        counts = [result.chains.count(int(n)) for n in lengths]
-        bottom.bar(lengths, counts, color=PALETTE["sky"], edgecolor=PALETTE["black"], hatch="//",
-                   label="Chains of this length")
-        bottom.set_xlabel("Chain length (back-and-forth turns in a row)")
-        bottom.set_ylabel("Number of chains")
-        bottom.set_xticks(lengths)
-        bottom.legend(loc="upper right", fontsize=7)
-    return fig
+        counts = np.array([result.chains.count(int(n)) for n in lengths])
+        bottom.bar(lengths, 100 * counts / max(len(result.chains), 1), color=PALETTE["sky"],
+                   edgecolor=PALETTE["black"], hatch="//", label="Chains of this length")
 
 
 def describe_serve_and_return(result: ServeReturnResult) -> str:
@@ -505,7 +587,17 @@ class ServeReturnExplorer(ModelView):
                                          wait_s=wait_s, child_reply_mean_s=child_reply_mean_s, seed=seed)
 
     def plot(self, result):
-        return plot_serve_and_return(result)
+        longest = self.controls["duration_s"].max
+        fig = getattr(self, "_session_figure", None)
+        if fig is None or _chain_length_level(result) != _chain_length_level(self._drawn):
+            fig = plot_serve_and_return(result, longest_session_s=longest)
+        else:  # same axes: replace what the session drew, in place
+            top, bottom = fig.axes[:2]
+            for artist in [*top.lines, *top.patches, *top.texts, *bottom.patches]:
+                artist.remove()
+            _serve_and_return_data(result, top, bottom, longest)
+        self._session_figure, self._drawn = fig, result
+        return fig
 
     def describe(self, result):
         return describe_serve_and_return(result)

@@ -23,13 +23,15 @@ import math
 import numbers
 import textwrap
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ipywidgets
 import numpy as np
+from matplotlib.patches import Patch
 
 from .controls import AccessibleIntSlider, AccessiblePlay
 from .data import load_table
-from .figures import LINESTYLES, MARKERS, PALETTE, figure_html, new_figure
+from .figures import LINESTYLES, MARKERS, PALETTE, figure_html, new_figure, fixed_legend
 from .view import ModelView, side_by_side
 from .validate import real as _real
 
@@ -224,35 +226,62 @@ def breathing_schedule(breaths_per_minute: float, inhale_fraction: float = 0.4, 
 
 
 def plot_breathing_schedule(schedule: BreathingSchedule, time_s: float | None = None, ax=None):
-    """Breathing phase (0-1) over time (s), in-breaths and out-breaths shaded, a marker at ``time_s``."""
+    """Breathing phase (0-1) over time (s), in-breaths and out-breaths shaded, a marker at ``time_s``.
+
+    The legend depends on nothing but whether there is a marker, so it is drawn once (a view's fast
+    redraw keeps it); what the schedule and the time change is drawn by :func:`_update_breathing`."""
     if not isinstance(schedule, BreathingSchedule):
         raise ValueError(f"schedule: expected a BreathingSchedule, got {type(schedule).__name__}")
     if ax is None:
         fig, ax = new_figure(7.0, 3.3)
     else:
         fig = ax.figure
-    t, level = schedule.times_s, schedule.phase
-    inhaling = schedule.labels == "in"
-    ax.fill_between(t, 0, level, where=inhaling, color=PALETTE["sky"], alpha=0.5, hatch="//",
-                    edgecolor=PALETTE["blue"], linewidth=0, label="breathing in")
-    ax.fill_between(t, 0, level, where=~inhaling, color=PALETTE["orange"], alpha=0.35, hatch="..",
-                    edgecolor=PALETTE["vermillion"], linewidth=0, label="breathing out")
-    ax.plot(t, level, color=PALETTE["blue"], linestyle=LINESTYLES[0], linewidth=2, label="breathing phase")
+    ax.plot([], [], color=PALETTE["blue"], linestyle=LINESTYLES[0], linewidth=2, label="breathing phase",
+            gid="phase")
     if time_s is not None:
-        state = schedule.state_at(min(float(time_s), schedule.duration_s))
-        ax.axvline(state.time_s, color=PALETTE["black"], linestyle=LINESTYLES[1], linewidth=1)
-        ax.plot([state.time_s], [state.phase], linestyle="none", marker=MARKERS[0], markersize=9,
-                color=PALETTE["vermillion"], markeredgecolor="black",
-                label=f"now: {_num(state.time_s)} s, breathing {state.label}")
+        ax.axvline(0, color=PALETTE["black"], linestyle=LINESTYLES[1], linewidth=1, gid="now line")
+        ax.plot([], [], linestyle="none", marker=MARKERS[0], markersize=9, color=PALETTE["vermillion"],
+                markeredgecolor="black", label="now (time in the title)", gid="now")
+    _update_breathing(schedule, time_s, ax)
     ax.set_xlim(0, schedule.duration_s)
     ax.set_ylim(-0.02, 1.3)
     ax.set_yticks([0, 0.5, 1], ["0 breathed out", "0.5", "1 breathed in"])
     ax.set_xlabel("Time (s)")
     ax.set_ylabel("Breathing phase (0-1)")
-    ax.set_title(f"Paced breathing: {_num(schedule.breaths_per_minute)} breaths/min "
-                 f"({schedule.frequency_hz:.3g} Hz), {_num(schedule.inhale_s)} s in, {_num(schedule.exhale_s)} s out")
-    ax.legend(loc="upper center", ncol=4, fontsize=8)
+    handles, labels = ax.get_legend_handles_labels()
+    order = [labels.index(name) for name in ("breathing in", "breathing out", "breathing phase")] + \
+        ([labels.index("now (time in the title)")] if time_s is not None else [])
+    fixed_legend(ax, [handles[i] for i in order], [labels[i] for i in order], loc="upper center", ncol=4,
+                  fontsize=8)
     return fig
+
+
+
+
+def _update_breathing(schedule: BreathingSchedule, time_s: float | None, ax) -> None:
+    """What the schedule and the time change in :func:`plot_breathing_schedule`, in place: the shaded
+    phases, the curve, the marker and the title."""
+    t, level = schedule.times_s, schedule.phase
+    inhaling = schedule.labels == "in"
+    shaded = {c.get_gid(): c for c in ax.collections}
+    if "in" in shaded and "out" in shaded:
+        shaded["in"].set_data(t, 0, level, where=inhaling)
+        shaded["out"].set_data(t, 0, level, where=~inhaling)
+    else:
+        ax.fill_between(t, 0, level, where=inhaling, color=PALETTE["sky"], alpha=0.5, hatch="//",
+                        edgecolor=PALETTE["blue"], linewidth=0, label="breathing in", gid="in")
+        ax.fill_between(t, 0, level, where=~inhaling, color=PALETTE["orange"], alpha=0.35, hatch="\\\\",
+                        edgecolor=PALETTE["vermillion"], linewidth=0, label="breathing out", gid="out")
+    lines = {line.get_gid(): line for line in ax.lines}
+    lines["phase"].set_data(t, level)
+    title = (f"{_num(schedule.breaths_per_minute)} breaths/min ({schedule.frequency_hz:.3g} Hz): "
+             f"{_num(schedule.inhale_s)} s in, {_num(schedule.exhale_s)} s out")
+    if time_s is not None and "now" in lines:
+        state = schedule.state_at(min(float(time_s), schedule.duration_s))
+        lines["now line"].set_xdata([state.time_s, state.time_s])
+        lines["now"].set_data([state.time_s], [state.phase])
+        title += f"; now {_num(state.time_s)} s, breathing {state.label}"
+    ax.set_title(title)
 
 
 def describe_breathing_schedule(schedule: BreathingSchedule, time_s: float | None = None) -> str:
@@ -332,7 +361,13 @@ class BreathingGuide(ModelView):
 
     def plot(self, result):
         self.figure_draws += 1
-        return plot_breathing_schedule(result, self.time.value)
+        # drawn once; the schedule and the time are redrawn in place (the axes and legend stay)
+        fig = getattr(self, "_schedule_figure", None)
+        if fig is None or fig.axes[0].get_xlim() != (0, result.duration_s):
+            fig = self._schedule_figure = plot_breathing_schedule(result, self.time.value)
+        else:
+            _update_breathing(result, self.time.value, fig.axes[0])
+        return fig
 
     def describe(self, result):
         return describe_breathing_schedule(result, self.time.value)
@@ -419,6 +454,11 @@ class ScopeExample:
 
 def endorsement_categories() -> tuple:
     """The four categories (packaged table ``endorsement_categories``) as :class:`EndorsementCategory`s."""
+    return _endorsement_categories()
+
+
+@lru_cache(maxsize=1)
+def _endorsement_categories() -> tuple:  # a packaged table of frozen records: read once
     table = load_table("endorsement_categories")
     return tuple(EndorsementCategory(
         key=row["key"], name=row["category"], focus=row["focus"], description=row["description"],
@@ -439,6 +479,11 @@ def endorsement_category(key: str) -> EndorsementCategory:
 
 def endorsement_examples() -> tuple:
     """The course's worked scope-of-practice examples (packaged table ``endorsement_examples``)."""
+    return _endorsement_examples()
+
+
+@lru_cache(maxsize=1)
+def _endorsement_examples() -> tuple:  # a packaged table of frozen records: read once
     table = load_table("endorsement_examples")
     return tuple(ScopeExample(key=r["key"], title=r["title"], text=r["text"], category=r["category"],
                               reason=r["reason"]) for r in table.rows)
@@ -458,14 +503,16 @@ def plot_supervision_hours(categories=None, highlight: str | None = None, ax=Non
     else:
         fig = ax.figure
     x = np.arange(len(categories))
+    handles = []
     for i, cat in enumerate(categories):
-        on = highlight is None or cat.key == highlight
         if cat.supervision_hours is None:
             ax.text(i, 2, "not stated in\nthe course's\nsources", ha="center", va="bottom", fontsize=8)
             continue
         label = cat.name + (" (Clinical track)" if cat.key == "IMHM" else "")
-        ax.bar(i, cat.supervision_hours, 0.6, color=_CATEGORY_COLOURS[cat.key] if on else "#DDDDDD",
-               hatch=_CATEGORY_HATCHES[cat.key], edgecolor="black", linewidth=0.8, label=label)
+        ax.bar(i, cat.supervision_hours, 0.6, color=_CATEGORY_COLOURS[cat.key],
+               hatch=_CATEGORY_HATCHES[cat.key], edgecolor="black", linewidth=0.8, label=label, gid=cat.key)
+        handles.append(Patch(facecolor=_CATEGORY_COLOURS[cat.key], hatch=_CATEGORY_HATCHES[cat.key],
+                             edgecolor="black", linewidth=0.8, label=label))
         ax.text(i, cat.supervision_hours + 1, f"{cat.supervision_hours}" + ("+" if cat.key == "IFS" else ""),
                 ha="center", va="bottom", fontsize=9)
     ax.set_xticks(x, [textwrap.fill(c.name, 16) for c in categories], fontsize=8)
@@ -474,9 +521,20 @@ def plot_supervision_hours(categories=None, highlight: str | None = None, ax=Non
     ax.set_xlim(-0.6, len(categories) - 0.4)
     ax.set_ylim(0, 62)
     ax.grid(axis="x", visible=False)
-    ax.set_title("Minimum reflective-supervision hours over one to two years (MI-AIMH, 2017)")
-    ax.legend(loc="upper left", fontsize=8)
+    # the figure's title (it never changes: drawn once, with the axes, by a view's fast redraw)
+    fig.suptitle("Minimum reflective-supervision hours over one to two years (MI-AIMH, 2017)", fontsize=12)
+    # the legend gives each category's colour and hatch; the bars not highlighted are grey
+    fixed_legend(ax, handles, [h.get_label() for h in handles], loc="upper left", fontsize=8)
+    _highlight_category(ax, highlight)
     return fig
+
+
+def _highlight_category(ax, highlight: str | None) -> None:
+    """Colour the bar of category ``highlight`` (all when ``None``), the others grey, in place."""
+    for bar in ax.patches:
+        if bar.get_gid() in _CATEGORY_COLOURS:
+            on = highlight is None or bar.get_gid() == highlight
+            bar.set_facecolor(_CATEGORY_COLOURS[bar.get_gid()] if on else "#DDDDDD")
 
 
 def describe_supervision_hours(categories=None, highlight: str | None = None) -> str:
@@ -521,7 +579,13 @@ class EndorsementMatcher(ModelView):
         return match_example(example)
 
     def plot(self, result):
-        return plot_supervision_hours(highlight=result.category.key)
+        # drawn once; an example changes which bar is in colour, in place
+        fig = getattr(self, "_hours_figure", None)
+        if fig is None:
+            fig = self._hours_figure = plot_supervision_hours(highlight=result.category.key)
+        else:
+            _highlight_category(fig.axes[0], result.category.key)
+        return fig
 
     def describe(self, result):
         return describe_supervision_hours(highlight=result.category.key)

@@ -29,7 +29,7 @@ from importlib import resources
 import numpy as np
 
 from .data import load_table
-from .figures import LINESTYLES, MARKERS, PALETTE, new_figure
+from .figures import LINESTYLES, MARKERS, PALETTE, new_figure, fixed_legend
 from .view import ModelView
 
 __all__ = [
@@ -485,21 +485,29 @@ def plot_tenet_matching(result: TenetMatchResult, ax=None):
     else:
         fig = ax.figure
     ys = np.arange(result.n_items)[::-1]
-    mine = [(c, y) for c, y in zip(result.choices, ys) if c]
-    course = [(t, y) for t, y, c in zip(result.course_tenets, ys, result.choices) if c]
-    ax.plot([m[0] for m in mine], [m[1] for m in mine], linestyle="none", marker=MARKERS[0], markersize=9,
-            color=PALETTE["blue"], label="your match")
-    ax.plot([m[0] for m in course], [m[1] for m in course], linestyle="none", marker=MARKERS[1], markersize=15,
-            markerfacecolor="none", markeredgewidth=2, color=PALETTE["orange"], label="course's reading")
+    ax.plot([], [], linestyle="none", marker=MARKERS[0], markersize=9, color=PALETTE["blue"], label="your match")
+    ax.plot([], [], linestyle="none", marker=MARKERS[1], markersize=15, markerfacecolor="none", markeredgewidth=2,
+            color=PALETTE["orange"], label="course's reading")
+    _update_tenet_matching(result, ax)
     ax.set_yticks(ys, list(result.keys))
     ax.set_xticks(GRADED_TENETS, [f"Tenet {n}" for n in GRADED_TENETS])
     ax.set_xlim(0.5, 5.5)
     ax.set_ylim(-0.7, result.n_items - 0.3)
     ax.set_xlabel("Tenet (number, 2018 edition)")
     ax.set_ylabel("Practice example")
-    ax.set_title(f"Tenet matching: {result.n_agree} of {result.n_items} agree with the course's reading")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    handles, labels = ax.get_legend_handles_labels()
+    fixed_legend(ax, handles, labels, fontsize=8, side="right")
     return fig
+
+
+def _update_tenet_matching(result: TenetMatchResult, ax) -> None:
+    """The points and the title of a :func:`plot_tenet_matching` figure, for ``result``, in place."""
+    ys = np.arange(result.n_items)[::-1]
+    mine = [(c, y) for c, y in zip(result.choices, ys) if c]
+    course = [(t, y) for t, y, c in zip(result.course_tenets, ys, result.choices) if c]
+    for line, points in zip(ax.lines[:2], (mine, course)):
+        line.set_data([m[0] for m in points], [m[1] for m in points])
+    ax.set_title(f"Tenet matching: {result.n_agree} of {result.n_items} agree with the course's reading")
 
 
 def describe_tenet_matching(result: TenetMatchResult) -> str:
@@ -513,37 +521,63 @@ def describe_tenet_matching(result: TenetMatchResult) -> str:
             f"{len(differ)} {'differs' if len(differ) == 1 else 'differ'} ({', '.join(differ) or 'none'}).")
 
 
+def _site_axis_limits() -> tuple[float, float]:
+    """Ages (months) the site figure shows: every milestone's WHO window and mean ± 4 SD, so the
+    axes stay the same from one milestone to the next."""
+    windows = who_windows()
+    low = min(min(w.first_percentile_months, w.mean_months - 4.0 * w.sd_months) for w in windows)
+    high = max(max(w.ninety_ninth_percentile_months, w.mean_months + 4.0 * w.sd_months) for w in windows)
+    return low - 0.5, high + 0.5
+
+
 def plot_site_variation(sample: SiteSample, ax=None):
     """Jittered ages of the synthetic children at each site, site means, and the WHO window."""
     if ax is None:
         fig, ax = new_figure(7.0, 3.8)
     else:
         fig = ax.figure
-    lo, hi = sample.window_low_months, sample.window_high_months
-    ax.axvspan(lo, hi, facecolor="none", edgecolor=PALETTE["black"], hatch="..", alpha=0.25, linewidth=0,
-               label=f"WHO window {lo:g} to {hi:g} months")
-    ax.axvline(lo, color=PALETTE["black"], linestyle=LINESTYLES[1], linewidth=1)
-    ax.axvline(hi, color=PALETTE["black"], linestyle=LINESTYLES[1], linewidth=1)
-    jitter = np.random.default_rng(0).uniform(-0.25, 0.25, size=sample.n_children)  # display only, fixed
+    ax.axvline(0, color=PALETTE["black"], linestyle=LINESTYLES[1], linewidth=1, gid="window low")
+    ax.axvline(0, color=PALETTE["black"], linestyle=LINESTYLES[1], linewidth=1, gid="window high")
     colours = [PALETTE[c] for c in ("blue", "orange", "green", "vermillion", "purple")]
     markers = ["o", "s", "^", "D", "v"]
+    for i, label in enumerate(sample.site_labels):
+        ax.plot([], [], linestyle="none", marker=markers[i], markersize=3, alpha=0.45,
+                color=colours[i], label=f"{label} (synthetic)", gid=f"children {i}")
+        ax.plot([], [], color=PALETTE["black"], linewidth=2.5,
+                linestyle=LINESTYLES[0], label="site mean" if i == 0 else None, gid=f"mean {i}")
     n_sites = len(sample.site_labels)
+    ax.set_yticks(range(n_sites), list(sample.site_labels)[::-1])
+    ax.set_ylim(-0.5, n_sites - 0.5)
+    ax.set_xlim(*_site_axis_limits())
+    ax.set_xlabel("Age at milestone (months)")
+    ax.set_ylabel("Synthetic site")
+    _update_site_variation(sample, ax)
+    handles, labels = ax.get_legend_handles_labels()
+    fixed_legend(ax, [ax.patches[0]] + handles, ["WHO window (1st to 99th percentile)"] + labels, fontsize=7, side="right")
+    return fig
+
+
+
+
+def _update_site_variation(sample: SiteSample, ax) -> None:
+    """What a sample changes in :func:`plot_site_variation` (the children, the site means, the
+    window, the title), in place."""
+    lo, hi = sample.window_low_months, sample.window_high_months
+    for patch in list(ax.patches):
+        patch.remove()
+    ax.axvspan(lo, hi, facecolor="none", edgecolor=PALETTE["black"], hatch="..", alpha=0.25, linewidth=0)
+    jitter = np.random.default_rng(0).uniform(-0.25, 0.25, size=sample.n_children)  # display only, fixed
+    n_sites = len(sample.site_labels)
+    lines = {line.get_gid(): line for line in ax.lines}
+    lines["window low"].set_xdata([lo, lo])
+    lines["window high"].set_xdata([hi, hi])
     for i, label in enumerate(sample.site_labels):
         y = n_sites - 1 - i
         ages = sample.ages_months[sample.child_sites == label]
-        ax.plot(ages, y + jitter[: ages.size], linestyle="none", marker=markers[i], markersize=3, alpha=0.45,
-                color=colours[i], label=f"{label} (synthetic)")
-        ax.plot([sample.site_means_months[i]] * 2, [y - 0.38, y + 0.38], color=PALETTE["black"], linewidth=2.5,
-                linestyle=LINESTYLES[0], label="site mean" if i == 0 else None)
-    ax.set_yticks(range(n_sites), list(sample.site_labels)[::-1])
-    span = 4.0 * sample.sd_months
-    ax.set_xlim(min(lo, sample.mean_months - span) - 0.5, max(hi, sample.mean_months + span) + 0.5)
-    ax.set_xlabel("Age at milestone (months)")
-    ax.set_ylabel("Synthetic site")
-    ax.set_title(f"{sample.milestone} at five synthetic sites\n"
+        lines[f"children {i}"].set_data(ages, y + jitter[: ages.size])
+        lines[f"mean {i}"].set_data([sample.site_means_months[i]] * 2, [y - 0.38, y + 0.38])
+    ax.set_title(f"{sample.milestone} at five synthetic sites (WHO window {lo:g} to {hi:g} months)\n"
                  f"({sample.requested_share:.1%} of variance between sites, illustrative)", fontsize=10)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7)
-    return fig
 
 
 def describe_site_variation(sample: SiteSample) -> str:
@@ -578,7 +612,13 @@ class TenetMatcher(ModelView):
         return match_tenets(choices, self.examples)
 
     def plot(self, result):
-        return plot_tenet_matching(result)
+        # drawn once; the points and the title move in place
+        fig = getattr(self, "_matching_figure", None)
+        if fig is None:
+            fig = self._matching_figure = plot_tenet_matching(result)
+        else:
+            _update_tenet_matching(result, fig.axes[0])
+        return fig
 
     def describe(self, result) -> str:
         return describe_tenet_matching(result)
@@ -617,7 +657,13 @@ class SiteVariationExplorer(ModelView):
         return simulate_sites(milestone, share_percent / 100.0, n_per_site, seed)
 
     def plot(self, result):
-        return plot_site_variation(result)
+        # drawn once on fixed axes; a new sample moves the points, means, window and title in place
+        fig = getattr(self, "_sites_figure", None)
+        if fig is None:
+            fig = self._sites_figure = plot_site_variation(result)
+        else:
+            _update_site_variation(result, fig.axes[0])
+        return fig
 
     def describe(self, result) -> str:
         return describe_site_variation(result)

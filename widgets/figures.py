@@ -153,6 +153,39 @@ def _legends(fig: Figure) -> list:
                      if lg is not None and lg.get_visible()]
 
 
+def fixed_legend(ax, handles, labels=None, *, side: str | None = None, **kwargs):
+    """A legend no control changes, held by the figure rather than the axes, so a view's fast redraw
+    (:class:`Redrawer`) keeps it in the saved background instead of drawing its texts on every change.
+
+    ``side``: ``"right"`` (right of ``ax``), ``"upper"`` or ``"lower"`` (along that edge of the
+    figure): constrained layout then leaves the legend its room. ``None``: placed by ``kwargs``
+    (``loc``, ``bbox_to_anchor``) clear of the data. ``labels`` default to the handles' labels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.legend import Legend
+
+    fig = ax.figure
+    labels = [h.get_label() for h in handles] if labels is None else labels
+    if side == "right":
+        legend = Legend(ax, handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), **kwargs)
+    elif side in ("upper", "lower"):
+        legend = Legend(fig, handles, labels, loc=f"{side} center",
+                        bbox_to_anchor=(0.5, 1.0 if side == "upper" else 0.0), **kwargs)
+    elif side is None:
+        legend = Legend(ax, handles, labels, **kwargs)
+    else:
+        raise ValueError(f"side: 'right', 'upper', 'lower' or None, not {side!r}")
+    fig.add_artist(legend)
+    engine = fig.get_layout_engine()
+    if side is not None and engine is not None and hasattr(engine, "set"):  # leave the legend its room
+        extent = legend.get_window_extent(FigureCanvasAgg(fig).get_renderer())
+        if side == "right":
+            engine.set(rect=(0, 0, 1 - extent.width / fig.bbox.width - 0.01, 1))
+        else:
+            height = extent.height / fig.bbox.height + 0.01
+            engine.set(rect=(0, 0, 1, 1 - height) if side == "upper" else (0, height, 1, 1 - height))
+    return legend
+
+
 class Redrawer:
     """Renders the successive figures of one view as PNG, fast.
 

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 import ipywidgets
 
 from .data import load_table
-from .figures import LINESTYLES, MARKERS, PALETTE, new_figure
+from .figures import LINESTYLES, MARKERS, PALETTE, new_figure, fixed_legend
 from .view import ModelView, side_by_side
 
 __all__ = [
@@ -308,29 +308,43 @@ def buffering_lines(angel_levels: Sequence = (0.0, 4.0), *, baseline=DEFAULT_BAS
 
 # --- figures -------------------------------------------------------------------------
 def plot_sorting(score: SortingScore, ax=None):
-    """Bar chart: statements per category in the course's key, in the learner's sort, and agreeing."""
+    """Bar chart: statements per category in the course's key, in the learner's sort, and agreeing.
+
+    The count axis runs to the number of statements (what a sort can reach) and the legend never
+    changes, so a view redraws only the bars and the title (:func:`_update_sorting`)."""
     if ax is None:
         fig, ax = new_figure(width=7.5, height=3.2)
     else:
         fig = ax.figure
-    key, given = score.counts("key"), score.counts("given")
-    agree = {c: sum(1 for i in score.items if i.agrees and i.key == c) for c in CATEGORIES}
-    series = [("Course key", key, PALETTE["blue"], ""), ("Your sort", given, PALETTE["orange"], "//"),
-              ("Agreeing with the key", agree, PALETTE["green"], "..")]
+    series = [("Course key", PALETTE["blue"], ""), ("Your sort", PALETTE["orange"], "//"),
+              ("Agreeing with the key", PALETTE["green"], "..")]
     width = 0.26
-    for k, (label, counts, colour, hatch) in enumerate(series):
+    for k, (label, colour, hatch) in enumerate(series):
         xs = [i + (k - 1) * width for i in range(len(CATEGORIES))]
-        ax.bar(xs, [counts[c] for c in CATEGORIES], width=width, color=colour, hatch=hatch,
-               edgecolor="black", linewidth=0.6, label=label)
+        ax.bar(xs, [0] * len(CATEGORIES), width=width, color=colour, hatch=hatch,
+               edgecolor="black", linewidth=0.6, label=label, gid=f"series {k}")
     ax.set_xticks(range(len(CATEGORIES)), [CATEGORY_LABELS[c] for c in CATEGORIES])
     ax.set_ylabel("Statements (count)")
     ax.set_xlabel("Category")
-    top = max([1, *key.values(), *given.values()])
-    ax.set_ylim(0, top + 1)
+    ax.set_ylim(0, score.n_statements + 1)
     ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.set_title(f"Your sort and the course's key ({score.n_agree} of {score.n_statements} agree)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    _update_sorting(score, ax)
+    handles, labels = ax.get_legend_handles_labels()
+    fixed_legend(ax, handles, labels, fontsize=8, side="right")
     return fig
+
+
+def _update_sorting(score: SortingScore, ax) -> None:
+    """The bars' heights and the title of a :func:`plot_sorting` figure, for ``score``, in place."""
+    key, given = score.counts("key"), score.counts("given")
+    agree = {c: sum(1 for i in score.items if i.agrees and i.key == c) for c in CATEGORIES}
+    for k, counts in enumerate((key, given, agree)):
+        bars = [p for p in ax.patches if p.get_gid() == f"series {k}"]
+        for bar, c in zip(bars, CATEGORIES):
+            bar.set_height(counts[c])
+    ax.set_title(f"Your sort and the course's key ({score.n_agree} of {score.n_statements} agree)")
+
+
 
 
 def describe_sorting(score: SortingScore) -> str:
@@ -350,7 +364,7 @@ def plot_buffering(lines: BufferingLines, ax=None):
     colours = [PALETTE["vermillion"], PALETTE["blue"], PALETTE["green"], PALETTE["purple"]]
     for i, (level, risks, slope) in enumerate(zip(lines.angel_levels, lines.risks, lines.slopes)):
         ax.plot(lines.adversity, risks, color=colours[i], linestyle=LINESTYLES[i], marker=MARKERS[i],
-                markersize=4, label=f"Angel elaboration {level:g} (slope {slope:.2f})")
+                markersize=4, label=_buffering_label(level, slope))
     ax.set_xlim(0, ADVERSITY_MAX)
     ax.set_ylim(0, 100)
     ax.set_xlabel("Parent's adversity score (0-10, made-up scale)")
@@ -358,6 +372,19 @@ def plot_buffering(lines: BufferingLines, ax=None):
     ax.set_title("Illustrative buffering model (not Narayan et al.'s estimates)")
     ax.legend(loc="upper left", fontsize=8)
     return fig
+
+
+def _buffering_label(level, slope) -> str:
+    return f"Angel elaboration {level:g} (slope {slope:.2f})"
+
+
+def _update_buffering(lines: BufferingLines, ax) -> None:
+    """Move the lines of a :func:`plot_buffering` figure with as many levels to ``lines``, in place."""
+    texts = ax.get_legend().get_texts()
+    for line, text, level, risks, slope in zip(ax.lines, texts, lines.angel_levels, lines.risks, lines.slopes):
+        line.set_data(lines.adversity, risks)
+        line.set_label(_buffering_label(level, slope))
+        text.set_text(line.get_label())
 
 
 def describe_buffering(lines: BufferingLines) -> str:
@@ -403,7 +430,13 @@ class StatementSorter(ModelView):
         return score_sorting(answers, self.statement_set)
 
     def plot(self, result):
-        return plot_sorting(result)
+        # drawn once; a sort changes the bars' heights and the title, in place
+        fig = getattr(self, "_sorting_figure", None)
+        if fig is None:
+            fig = self._sorting_figure = plot_sorting(result)
+        else:
+            _update_sorting(result, fig.axes[0])
+        return fig
 
     def describe(self, result) -> str:
         return describe_sorting(result)
@@ -451,7 +484,13 @@ class BufferingExplorer(ModelView):
                                adversity_effect=adversity_effect, buffering=buffering)
 
     def plot(self, result):
-        return plot_buffering(result)
+        # drawn once; the lines and the legend's numbers move in place
+        fig = getattr(self, "_buffering_figure", None)
+        if fig is None:
+            fig = self._buffering_figure = plot_buffering(result)
+        else:
+            _update_buffering(result, fig.axes[0])
+        return fig
 
     def describe(self, result) -> str:
         return describe_buffering(result)

@@ -33,7 +33,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from .data import load_table
-from .figures import PALETTE, new_figure
+from .figures import PALETTE, new_figure, fixed_legend
 from .view import ModelView
 
 __all__ = [
@@ -260,11 +260,21 @@ def find_interventions(age_months: int, port_of_entry: str | None = None, format
 _AXIS_END = 100  # months shown on the age-range chart; longer ranges are drawn to the edge with an arrow
 
 
+_DECK_STYLE = {"facecolor": "white", "edgecolor": PALETTE["orange"], "hatch": "//", "linestyle": "--",
+               "linewidth": 1.4}
+_V_STYLE = {"facecolor": PALETTE["blue"], "edgecolor": "black", "hatch": "", "linestyle": "-", "linewidth": 1.0}
+_VSEC_STYLE = {"facecolor": PALETTE["sky"], "edgecolor": "black", "hatch": "..", "linestyle": ":", "linewidth": 1.0}
+_MATCH_STYLE = {"marker": "*", "markersize": 13, "color": PALETTE["vermillion"], "markeredgecolor": "black",
+                "linestyle": "none"}
+
+
 def plot_age_ranges(result: FinderResult, ax=None):
     """Horizontal bars of each model's age range (months): the deck's range and the verified range.
 
     Deck ranges are hatched with a dashed outline, verified ranges solid (V) or dotted (V-sec);
-    a dashed vertical line marks the child's age; the deck table's span (birth to 60 months) is shaded.
+    a dashed vertical line marks the child's age, a star on it each match; the deck table's span
+    (birth to 60 months) is shaded. The axes, tick labels and legend depend only on the table, so a
+    view redraws only what :func:`_age_range_data` draws.
     """
     if not isinstance(result, FinderResult):
         raise ValueError(f"result: expected a FinderResult, got {type(result).__name__}")
@@ -273,45 +283,68 @@ def plot_age_ranges(result: FinderResult, ax=None):
         fig, ax = new_figure(7.6, 1.6 + 0.62 * len(rows))
     else:
         fig = ax.figure
+    _age_range_data(result, ax)
+    ys = list(range(len(rows)))[::-1]
+    ax.set_yticks(ys, [r.short for r in rows], fontsize=9)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.set_xlim(0, _AXIS_END + 2)
+    ax.set_xlabel("Child's age (completed months)")
+    ax.set_ylabel("Intervention")
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(color="#EEEEEE", label="deck table's span (birth-60 months)"),
+               Patch(label="deck's range", **_DECK_STYLE), Patch(label="verified range [V]", **_V_STYLE),
+               Patch(label="verified range [V-sec]", **_VSEC_STYLE),
+               Line2D([], [], color="black", linestyle="--", linewidth=1.6, label="child's age"),
+               Line2D([], [], label="match", **_MATCH_STYLE)]
+    fixed_legend(ax, handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=7)
+    return fig
+
+
+
+
+def _age_range_data(result: FinderResult, ax) -> None:
+    """What a query changes in :func:`plot_age_ranges`: the bars (faded where the filters rule a model
+    out), the age line, the stars of the matches and the title."""
+    rows = result.considered
     ax.axvspan(0, 60, color="#EEEEEE", zorder=0)
-    deck_style = {"facecolor": "white", "edgecolor": PALETTE["orange"], "hatch": "//", "linestyle": "--",
-                  "linewidth": 1.4}
-    v_style = {"facecolor": PALETTE["blue"], "edgecolor": "black", "hatch": "", "linestyle": "-", "linewidth": 1.0}
-    vsec_style = {"facecolor": PALETTE["sky"], "edgecolor": "black", "hatch": "..", "linestyle": ":", "linewidth": 1.0}
-    match_keys = {m.key for m in result.matches}
     ys = list(range(len(rows)))[::-1]
     for y, item in zip(ys, rows):
         faded = 1.0 if result.passes_filters(item) else 0.35
         if item.deck_range is not None:
             low, high = item.deck_range
-            ax.barh(y + 0.19, high - low + 1, left=low, height=0.34, alpha=faded, **deck_style)
+            ax.barh(y + 0.19, high - low + 1, left=low, height=0.34, alpha=faded, gid=item.key, **_DECK_STYLE)
         else:
-            ax.text(1, y + 0.19, "not in the deck's table", va="center", fontsize=7, alpha=faded)
+            ax.text(1, y + 0.19, "not in the deck's table", va="center", fontsize=7, alpha=faded, gid=item.key)
         low, high = item.verified_range
-        style = v_style if item.range_status == "V" else vsec_style
-        ax.barh(y - 0.19, min(high, _AXIS_END) - low + 1, left=low, height=0.34, alpha=faded, **style)
+        style = _V_STYLE if item.range_status == "V" else _VSEC_STYLE
+        ax.barh(y - 0.19, min(high, _AXIS_END) - low + 1, left=low, height=0.34, alpha=faded, gid=item.key, **style)
         if high > _AXIS_END:
             ax.annotate(f"to {high} months", xy=(_AXIS_END + 1, y - 0.19), xytext=(_AXIS_END - 22, y - 0.19),
                         va="center", fontsize=7, color="white",
                         arrowprops={"arrowstyle": "->", "color": "white"})
-    ax.axvline(result.age_months, color="black", linestyle="--", linewidth=1.6)
-    ax.set_yticks(ys, [f"{r.short} (match)" if r.key in match_keys else r.short for r in rows], fontsize=9)
-    for tick, item in zip(ax.get_yticklabels(), rows):
-        if item.key in match_keys:
-            tick.set_fontweight("bold")
-    ax.set_xlim(0, _AXIS_END + 2)
-    ax.set_xlabel("Child's age (completed months)")
-    ax.set_ylabel("Intervention")
-    ax.grid(axis="y", visible=False)
+    ax.axvline(result.age_months, color="black", linestyle="--", linewidth=1.6, gid="age")
+    ax.plot([], [], zorder=3, gid="matches", **_MATCH_STYLE)
+    _age_range_update(result, ax)
+
+
+def _age_range_update(result: FinderResult, ax) -> None:
+    """Bring what :func:`_age_range_data` drew to another query of the same table, in place."""
+    rows = result.considered
+    ys = list(range(len(rows)))[::-1]
+    faded = {item.key: 1.0 if result.passes_filters(item) else 0.35 for item in rows}
+    for artist in [*ax.patches, *ax.texts]:
+        if artist.get_gid() in faded:
+            artist.set_alpha(faded[artist.get_gid()])
+    match_keys = {m.key for m in result.matches}
+    matched = [y for y, item in zip(ys, rows) if item.key in match_keys]
+    for line in ax.lines:
+        if line.get_gid() == "age":
+            line.set_xdata([result.age_months, result.age_months])
+        elif line.get_gid() == "matches":
+            line.set_data([result.age_months] * len(matched), matched)
     mode = "verified ranges" if result.ranges == "verified" else "the deck's ranges"
-    ax.set_title(f"Age ranges of the interventions; matches use {mode}", pad=36)
-    handles = [Patch(color="#EEEEEE", label="deck table's span (birth-60 months)"),
-               Patch(label="deck's range", **deck_style), Patch(label="verified range [V]", **v_style),
-               Patch(label="verified range [V-sec]", **vsec_style),
-               Line2D([], [], color="black", linestyle="--", linewidth=1.6,
-                      label=f"child's age ({result.age_months} months)")]
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=7)
-    return fig
+    ax.set_title(f"Age ranges: a child of {result.age_months} months, "
+                 f"{len(result.matches)} match{'es' if len(result.matches) != 1 else ''} ({mode})", pad=36)
 
 
 def describe_age_ranges(result: FinderResult) -> str:
@@ -356,7 +389,13 @@ class InterventionFinder(ModelView):
         return search_interventions(age_months, port_of_entry, format, ranges)
 
     def plot(self, result):
-        return plot_age_ranges(result)
+        # drawn once; later queries redraw the bars, the line, the stars and the title in place
+        fig = getattr(self, "_ranges_figure", None)
+        if fig is None:
+            fig = self._ranges_figure = plot_age_ranges(result)
+        else:
+            _age_range_update(result, fig.axes[0])
+        return fig
 
     def describe(self, result):
         return describe_age_ranges(result)
@@ -584,7 +623,10 @@ def compare_axis_mapping(mapping: Mapping) -> AxisMappingResult:
 
 
 def plot_axis_mapping(result: AxisMappingResult, ax=None):
-    """Facts per DC:0-5 axis (count): the learner's placement beside the course's reading."""
+    """Facts per DC:0-5 axis (count): the learner's placement beside the course's reading.
+
+    The count axis runs to the number of facts (what a placement can reach), so a view's axes stay
+    the same; what a placement changes is the learner's bars and the title."""
     if not isinstance(result, AxisMappingResult):
         raise ValueError(f"result: expected an AxisMappingResult, got {type(result).__name__}")
     if ax is None:
@@ -593,22 +635,29 @@ def plot_axis_mapping(result: AxisMappingResult, ax=None):
         fig = ax.figure
     names = {a.axis: a.name for a in dc05_axes()}
     course_counts = [sum(f.course_axis == axis for f in result.case.facts) for axis in AXES]
-    yours = [len(result.profile[axis]) for axis in AXES]
     xs = list(range(len(AXES)))
     width = 0.38
-    ax.bar([x - width / 2 for x in xs], yours, width, color=PALETTE["vermillion"], hatch="//", edgecolor="black",
-           linewidth=0.6, label=f"your placement ({result.n_placed} of {len(result.case.facts)} facts placed)")
+    ax.bar([x - width / 2 for x in xs], [0] * len(xs), width, color=PALETTE["vermillion"], hatch="//",
+           edgecolor="black", linewidth=0.6, label="your placement", gid="yours")
     ax.bar([x + width / 2 for x in xs], course_counts, width, color=PALETTE["green"], edgecolor="black",
            linewidth=0.6, label="course's reading")
     ax.set_xticks(xs, [f"{axis}\n{names[axis].split(' ')[0]}" for axis in AXES])
-    ax.set_ylim(0, max(course_counts + yours) + 1.5)
+    ax.set_ylim(0, len(result.case.facts) + 0.5)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("DC:0-5 axis")
     ax.set_ylabel("Number of case facts")
-    ax.set_title(f"{result.case.name}'s case facts by axis: {result.n_agree} of {len(result.case.facts)} "
-                 "placed as the course reads them")
     ax.legend(loc="upper right", fontsize=8)
+    _axis_mapping_update(result, ax)
     return fig
+
+
+def _axis_mapping_update(result: AxisMappingResult, ax) -> None:
+    """The learner's bars and the title of a :func:`plot_axis_mapping` figure, for ``result``, in place."""
+    yours = [p for p in ax.patches if p.get_gid() == "yours"]
+    for bar, axis in zip(yours, AXES):
+        bar.set_height(len(result.profile[axis]))
+    ax.set_title(f"{result.case.name}'s case facts by axis: {result.n_placed} of {len(result.case.facts)} placed, "
+                 f"{result.n_agree} as the course reads them")
 
 
 def describe_axis_mapping(result: AxisMappingResult) -> str:
@@ -638,7 +687,13 @@ class AxisMatcher(ModelView):
         return compare_axis_mapping(values)
 
     def plot(self, result):
-        return plot_axis_mapping(result)
+        # drawn once; a placement changes the heights of the learner's bars and the title, in place
+        fig = getattr(self, "_mapping_figure", None)
+        if fig is None:
+            fig = self._mapping_figure = plot_axis_mapping(result)
+        else:
+            _axis_mapping_update(result, fig.axes[0])
+        return fig
 
     def describe(self, result):
         return describe_axis_mapping(result)

@@ -19,7 +19,7 @@ import ipywidgets
 import numpy as np
 
 from .data import load_table
-from .figures import PALETTE, new_figure
+from .figures import PALETTE, new_figure, fixed_legend
 from .view import ModelView
 
 __all__ = ["epds_accuracy", "ScreeningTable", "screening_table", "ppv_curve", "plot_screening",
@@ -110,20 +110,31 @@ def ppv_curve(sensitivity: float, specificity: float, prevalences=None) -> tuple
 
 def plot_screening(result: ScreeningTable):
     fig, ax = new_figure(width=7, height=3.6)
-    p, ppv = ppv_curve(result.sensitivity, result.specificity)
-    ax.plot(100 * p, 100 * ppv, color=PALETTE["blue"], linewidth=2.5, label="Positive predictive value")
-    p, _ = ppv_curve(result.sensitivity, result.specificity)
-    npv = (result.specificity * (1 - p)) / (result.specificity * (1 - p) + (1 - result.sensitivity) * p)
-    ax.plot(100 * p, 100 * npv, color=PALETTE["orange"], linewidth=2.5, linestyle="--", label="Negative predictive value")
-    ax.axvline(100 * result.prevalence, color=PALETTE["vermillion"], linestyle=":", linewidth=2)
-    ax.plot([100 * result.prevalence], [100 * result.ppv], "o", color=PALETTE["vermillion"], markersize=8)
+    ax.plot([], [], color=PALETTE["blue"], linewidth=2.5, label="Positive predictive value", gid="ppv")
+    ax.plot([], [], color=PALETTE["orange"], linewidth=2.5, linestyle="--", label="Negative predictive value",
+            gid="npv")
+    ax.axvline(0, color=PALETTE["vermillion"], linestyle=":", linewidth=2, gid="prevalence")
+    ax.plot([], [], "o", color=PALETTE["vermillion"], markersize=8, gid="chosen")
+    _update_screening(result, ax)
     ax.set_xlim(0, 50)
     ax.set_ylim(0, 100)
     ax.set_xlabel("Prevalence of major depression among parents screened (%)")
     ax.set_ylabel("Predictive value (%)")
-    ax.set_title(f"EPDS {_cut_label(result)}: predictive values against prevalence")
-    ax.legend(loc="lower right")
+    handles, labels = ax.get_legend_handles_labels()
+    fixed_legend(ax, handles, labels, loc="lower right", frameon=False)  # the course style: no frame
     return fig
+
+
+def _update_screening(result: ScreeningTable, ax) -> None:
+    """The curves, the chosen prevalence and the title of a :func:`plot_screening` figure, in place."""
+    lines = {line.get_gid(): line for line in ax.lines}
+    p, ppv = ppv_curve(result.sensitivity, result.specificity)
+    lines["ppv"].set_data(100 * p, 100 * ppv)
+    npv = (result.specificity * (1 - p)) / (result.specificity * (1 - p) + (1 - result.sensitivity) * p)
+    lines["npv"].set_data(100 * p, 100 * npv)
+    lines["prevalence"].set_xdata([100 * result.prevalence] * 2)
+    lines["chosen"].set_data([100 * result.prevalence], [100 * result.ppv])
+    ax.set_title(f"EPDS {_cut_label(result)}: predictive values against prevalence")
 
 
 def _cut_label(result: ScreeningTable) -> str:
@@ -155,7 +166,13 @@ class ScreeningExplorer(ModelView):
         return screening_table(prevalence_percent / 100, cutoff=cutoff, parents=parents)
 
     def plot(self, result):
-        return plot_screening(result)
+        # drawn once; the curves, the chosen prevalence and the title move in place
+        fig = getattr(self, "_screening_figure", None)
+        if fig is None:
+            fig = self._screening_figure = plot_screening(result)
+        else:
+            _update_screening(result, fig.axes[0])
+        return fig
 
     def describe(self, result):
         return describe_screening(result)

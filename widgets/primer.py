@@ -65,12 +65,20 @@ def plot_age_among_windows(result: AgeAmongWindows):
     for position, row in enumerate(result.rows):
         ax.plot([row["first_percentile_months"], row["ninety_ninth_percentile_months"]], [position, position],
                 linewidth=6, color=PALETTE["blue"], solid_capstyle="butt")
-    ax.axvline(result.age_months, color=PALETTE["vermillion"], linestyle="--", linewidth=2)
+    ax.axvline(result.age_months, color=PALETTE["vermillion"], linestyle="--", linewidth=2, gid="age")
     ax.set_yticks(range(len(result.rows)), [r["milestone"] for r in result.rows])
     ax.set_xlim(0, 24)
     ax.set_xlabel("Age (months)")
-    ax.set_title(f"WHO windows and a child of {result.age_months:g} months (dashed line)")
+    _update_age_among_windows(result, ax)
     return fig
+
+
+def _update_age_among_windows(result: AgeAmongWindows, ax) -> None:
+    """Move the dashed line and the title of a :func:`plot_age_among_windows` figure to ``result``."""
+    for line in ax.lines:
+        if line.get_gid() == "age":
+            line.set_xdata([result.age_months, result.age_months])
+    ax.set_title(f"WHO windows and a child of {result.age_months:g} months (dashed line)")
 
 
 def describe_age_among_windows(result: AgeAmongWindows) -> str:
@@ -90,7 +98,13 @@ class WindowExplorer(ModelView):
         return age_among_windows(age_months)
 
     def plot(self, result):
-        return plot_age_among_windows(result)
+        # drawn once; the dashed line and the title move in place
+        fig = getattr(self, "_windows_figure", None)
+        if fig is None:
+            fig = self._windows_figure = plot_age_among_windows(result)
+        else:
+            _update_age_among_windows(result, fig.axes[0])
+        return fig
 
     def describe(self, result):
         return describe_age_among_windows(result)
