@@ -68,8 +68,8 @@ def next_value(control, step: int):
         if value == control.value:
             value = low if control.value != low else high
         return value
-    if isinstance(control.value, int) and not isinstance(control.value, bool):  # a number box (a seed)
-        return control.value + 1 + step
+    if isinstance(control.value, int) and not isinstance(control.value, bool):  # a number box: one up, one down
+        return control.value + (1 if step % 2 == 0 else -1)
     if isinstance(control.value, str):
         return control.value + " " if step % 2 == 0 else control.value.rstrip()
     return None
