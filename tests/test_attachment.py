@@ -286,19 +286,100 @@ def test_expression_contour_shapes():
     assert np.allclose(steady[(t >= 0.4) & (t <= 3.6)], 0.4)
 
 
-def test_attunement_figure_and_sorter_headless():
+def test_attunement_figure_of_a_worked_example():
     result = att.assess_example("too_big")
     fig = att.plot_attunement(result)
     ax = fig.axes[0]
     assert len(ax.lines) == 2 and max(ax.lines[1].get_ydata()) == pytest.approx(1.0, abs=0.01)
     assert "misattuned" in att.describe_attunement(result)
-    view = att.AttunementSorter()
-    assert view.result.example.key == "kicking_delight"
-    assert "<b>attuned</b>" in view.summary.value
-    view.controls["example"].value = "copying_the_bang"
-    assert view.result.assessment.label == "imitation"
-    assert "Copying the spoon bang" in view.summary.value and "<b>imitation</b>" in view.summary.value
 
+
+@pytest.mark.parametrize("dimension", att.DIMENSIONS)
+def test_matching_puzzle_has_exactly_one_match_in_another_modality(dimension):
+    letters = set()
+    for seed in range(150):
+        puzzle = att.matching_puzzle(dimension, seed=seed)
+        matches = [letter for letter, option in zip(att.OPTION_LETTERS, puzzle.options)
+                   if att.check_match(puzzle, letter).matched[dimension]]
+        assert matches == [puzzle.answer], seed
+        assert all(option.modality != puzzle.infant.modality for option in puzzle.options)  # cross-modal
+        assert all(option.onset_s + option.duration_s <= 11.0 for option in puzzle.options)  # inside the axes
+        letters.add(puzzle.answer)
+    assert letters == set(att.OPTION_LETTERS)
+
+
+def test_matching_puzzle_seeds():
+    assert att.matching_puzzle("shape", seed=4) == att.matching_puzzle("shape", seed=4)
+    assert att.matching_puzzle("shape", seed=4) != att.matching_puzzle("shape", seed=5)
+    assert att.matching_puzzle("shape", seed=4).infant != att.matching_puzzle("timing", seed=4).infant
+    from_generator = att.matching_puzzle("timing", seed=np.random.default_rng(9))
+    assert from_generator == att.matching_puzzle("timing", seed=np.random.default_rng(9))
+    assert from_generator.seed is None
+
+
+def _hand_puzzle(dimension):
+    infant = att.Expression("movement", "burst", 0.8, 0.0, 2.0)
+    options = (att.Expression("voice", "burst", 0.75, 0.5, 2.0),   # matches all three
+               att.Expression("face", "swell", 0.3, 0.4, 2.0),     # too soft, another shape, timing fine
+               att.Expression("touch", "burst", 0.8, 3.0, 2.0))    # same strength and shape, 3 s late
+    answer = {"intensity": "A", "timing": "A", "shape": "A"}[dimension]
+    return att.MatchPuzzle(dimension=dimension, infant=infant, options=options, answer=answer, seed=None)
+
+
+def test_check_match_says_whether_and_why():
+    puzzle = _hand_puzzle("intensity")
+    assert att.check_match(puzzle, "").correct is None
+    right = att.check_match(puzzle, "A")
+    assert right.correct and right.message.startswith("Yes: response A matches the infant's intensity")
+    assert "gap of 0.05" in right.message and "in voice, not the infant's movement" in right.message
+    soft = att.check_match(puzzle, "B")
+    assert soft.correct is False and "gap of 0.50" in soft.message  # |0.3 - 0.8|
+    assert soft.matched == {"intensity": False, "timing": True, "shape": False}
+    late = att.check_match(_hand_puzzle("timing"), "C")
+    assert late.correct is False
+    assert "starts 3.0 s after the infant and lasts 1.00 times as long" in late.message
+    assert "It does match the intensity and the shape" in late.message  # a near miss, said so
+    shape = att.check_match(_hand_puzzle("shape"), "B")
+    assert "it is a swell against the infant's burst" in shape.message and "Compare where each contour" in shape.message
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: att.matching_puzzle("colour", seed=1), "dimension"),
+    (lambda: att.matching_puzzle("shape", seed=-1), "seed"),
+    (lambda: att.matching_puzzle("shape", seed=1.5), "seed"),
+    (lambda: att.check_match(att.matching_puzzle("shape", seed=1), "D"), "choice"),
+    (lambda: att.check_match("A puzzle", "A"), "puzzle"),
+    (lambda: att.matching_puzzle("shape", seed=1).option("Z"), "letter"),
+])
+def test_matching_rejects_bad_input(call, name):
+    with pytest.raises(ValueError, match=rf"^{name}:"):
+        call()
+
+
+def test_attunement_sorter_headless():
+    view = att.AttunementSorter()
+    puzzle = view.result.puzzle
+    assert puzzle == att.matching_puzzle("intensity", seed=1)
+    assert "Pick A, B or C" in view.summary.value
+    figure = view._figure
+    wrong = next(letter for letter in att.OPTION_LETTERS if letter != puzzle.answer)
+    view.controls["choice"].value = wrong
+    assert view.result.correct is False
+    assert f"Not this one: response {wrong} does not match the infant&#x27;s intensity" in view.summary.value
+    view.controls["choice"].value = puzzle.answer
+    assert view.result.correct
+    assert f"Yes: response {puzzle.answer} matches the infant&#x27;s intensity" in view.summary.value
+    assert view._figure is figure  # the same figure, changed in place
+    assert any(ax.get_title() == f"{puzzle.answer} ({puzzle.option(puzzle.answer).modality}): your pick, a match"
+               for ax in figure.axes)
+    view.controls["dimension"].value = "shape"
+    assert view.result.puzzle == att.matching_puzzle("shape", seed=1)
+    view.new_example.click()  # a new example clears the pick
+    assert view.controls["example"].value == 2 and view.controls["choice"].value == ""
+    assert view.result.puzzle == att.matching_puzzle("shape", seed=2) and view.result.choice is None
+    assert "Pick A, B or C" in view.summary.value
+    for moment in ("bounce_drum", "bubble_echo", "shy_smile_cheer", "pull_up_pressure", "peekaboo_flat"):
+        assert moment not in view.summary.value + view.figure.value  # Exercise 6's moments never appear
 
 
 @settings(max_examples=40, deadline=None)

@@ -129,23 +129,41 @@ def test_placement_rejects_bad_input(kwargs, name):
 # --- reach model --------------------------------------------------------------------------------
 def test_defaults_match_hand_arithmetic():
     r = continuum_reach()
-    # 1000 families; 0.25 elevated of whom 0.08 (of all) need treatment; coverage 0.7; uptake 0.6
-    assert r.reached == pytest.approx((1000, 700, 1000 * 0.17 * 0.7 * 0.6, 1000 * 0.08 * 0.7 * 0.6,
-                                       (71.4 + 33.6) * 0.5))
+    # 1000 families; 0.25 elevated of whom 0.08 (of all) need treatment; coverage 0.7; sensitivity 0.8;
+    # specificity 0.85; uptake 0.6
+    assert r.reached == pytest.approx((1000, 700, 170 * 0.7 * 0.8 * 0.6, 80 * 0.7 * 0.8 * 0.6,
+                                       (57.12 + 26.88) * 0.5))
     assert r.families_with_need == 250
-    assert r.unreached_need == pytest.approx(145.0)
-    assert r.percent_need_unreached == pytest.approx(58.0)
-    assert r.targeted == pytest.approx(105.0)
+    assert r.true_positives == pytest.approx(140.0)      # 250 x 0.7 x 0.8
+    assert r.false_negatives == pytest.approx(35.0)      # 250 x 0.7 x 0.2
+    assert r.false_positives == pytest.approx(78.75)     # 750 x 0.7 x 0.15
+    assert r.flagged == pytest.approx(218.75)
+    assert r.need_not_screened == pytest.approx(75.0)    # 250 x 0.3
+    assert r.flagged_declining == pytest.approx(56.0)    # 140 x 0.4
+    assert r.targeted == pytest.approx(84.0)             # 140 x 0.6
+    assert r.unreached_need == pytest.approx(166.0)      # 75 + 35 + 56
+    assert r.percent_need_unreached == pytest.approx(66.4)
     assert DEFAULT_ASSUMPTIONS["n_families"] == r.n_families
+    assert (r.sensitivity, r.specificity) == (DEFAULT_ASSUMPTIONS["sensitivity"], DEFAULT_ASSUMPTIONS["specificity"])
+
+
+def test_a_perfect_screen_gives_the_old_upper_limit():
+    r = continuum_reach(sensitivity=1.0, specificity=1.0)
+    assert r.targeted == pytest.approx(105.0)            # 250 x 0.7 x 0.6
+    assert r.unreached_need == pytest.approx(145.0) and r.percent_need_unreached == pytest.approx(58.0)
+    assert r.false_negatives == 0 and r.false_positives == 0
+    # every family with a need is not screened, missed, declining or served
+    imperfect = continuum_reach(sensitivity=0.5, specificity=0.9)
+    assert imperfect.false_negatives == pytest.approx(87.5) and imperfect.false_positives == pytest.approx(52.5)
+    assert imperfect.targeted == pytest.approx(52.5)     # 250 x 0.7 x 0.5 x 0.6
 
 
 def test_notebook_town_numbers():
     town = continuum_reach(2400, 0.20, 0.05, 0.80, 0.50)
-    assert town.targeted == pytest.approx(192.0)
-    assert town.percent_need_unreached == pytest.approx(60.0)
-    more_screening = continuum_reach(2400, 0.20, 0.05, 0.95, 0.50).targeted - town.targeted
-    more_uptake = continuum_reach(2400, 0.20, 0.05, 0.80, 0.60).targeted - town.targeted
-    assert more_screening == pytest.approx(36.0) and more_uptake == pytest.approx(38.4)
+    assert town.targeted == pytest.approx(153.6)         # 480 x 0.8 x 0.8 x 0.5
+    assert town.percent_need_unreached == pytest.approx(68.0)
+    assert town.false_negatives == pytest.approx(76.8)   # 480 x 0.8 x 0.2
+    assert town.false_positives == pytest.approx(230.4)  # 1920 x 0.8 x 0.15
 
 
 def test_no_screening_means_every_need_is_missed():
@@ -161,9 +179,11 @@ def test_no_need_gives_zero_percent_unreached():
 
 @settings(max_examples=60, deadline=None)
 @given(n=st.integers(1, 5000), e=st.floats(0, 1), frac=st.floats(0, 1), cov=st.floats(0, 1), up=st.floats(0, 1),
-       cont=st.floats(0, 1))
-def test_reach_is_a_funnel_and_need_is_conserved(n, e, frac, cov, up, cont):
-    r = continuum_reach(n, e, e * frac, cov, up, cont)
+       cont=st.floats(0, 1), sens=st.floats(0, 1), spec=st.floats(0, 1))
+def test_reach_is_a_funnel_and_need_is_conserved(n, e, frac, cov, up, cont, sens, spec):
+    r = continuum_reach(n, e, e * frac, cov, up, cont, sens, spec)
+    assert r.need_not_screened + r.false_negatives + r.true_positives == pytest.approx(r.families_with_need)
+    assert r.false_positives <= n - r.families_with_need + 1e-9
     promotion, identification, preventive, treatment, support = r.reached
     assert promotion == n
     assert identification <= promotion + 1e-9
@@ -179,6 +199,11 @@ def test_simulation_same_seed_same_result_and_different_seeds_differ():
     assert a.reached != c.reached
     assert all(float(v).is_integer() for v in a.reached)
     assert a.unreached_need + a.targeted == a.families_with_need
+    assert a.need_not_screened + a.false_negatives + a.true_positives == a.families_with_need
+    assert a.false_positives > 0 and a.false_negatives > 0
+    perfect = simulate_community(sensitivity=1.0, specificity=1.0, seed=7)
+    assert perfect.false_positives == perfect.false_negatives == 0
+    assert perfect.targeted >= a.targeted  # same draws; a perfect screen misses nobody it screens
 
 
 def test_simulation_accepts_a_generator():
@@ -192,6 +217,8 @@ def test_simulation_averages_near_the_expected_values():
     sim = simulate_community(n_families=200_000, seed=11)
     for e_value, s_value in zip(expected.reached, sim.reached):
         assert s_value == pytest.approx(e_value, rel=0.05)
+    for name in ("true_positives", "false_negatives", "false_positives", "need_not_screened"):
+        assert getattr(sim, name) == pytest.approx(getattr(expected, name), rel=0.05), name
 
 
 def test_compare_community_pairs_the_two():
@@ -212,6 +239,10 @@ def test_compare_community_pairs_the_two():
     ({"screening_coverage": 2}, "screening_coverage"),
     ({"uptake": None}, "uptake"),
     ({"continuing_share": 1.5}, "continuing_share"),
+    ({"sensitivity": 1.2}, "sensitivity"),
+    ({"sensitivity": "0.8"}, "sensitivity"),
+    ({"specificity": -0.1}, "specificity"),
+    ({"specificity": True}, "specificity"),
 ])
 def test_bad_assumptions_name_the_parameter(kwargs, name):
     with pytest.raises(ValueError, match=name):
@@ -237,14 +268,19 @@ def test_reach_figure_shows_expected_and_simulated_bars():
     fig = plot_reach(result)
     ax = fig.axes[0]
     widths = [p.get_width() for p in ax.patches]
-    assert len(widths) == 12  # 6 categories x 2 series
-    assert widths[:6] == pytest.approx(list(result.expected.reached) + [result.expected.unreached_need])
-    assert "Families reached (count)" == ax.get_xlabel()
+    assert len(widths) == 16  # 8 categories (5 levels, false positives, false negatives, not reached) x 2 series
+    e = result.expected  # 1000 families, so a count of families is ten times its percentage
+    assert widths[:8] == pytest.approx([100, 70, 5.712, 2.688, 4.2, 7.875, 3.5, 16.6])
+    assert widths[8:] == pytest.approx([100 * v / 1000 for v in list(result.simulated.reached) + [
+        result.simulated.false_positives, result.simulated.false_negatives, result.simulated.unreached_need]])
+    assert ax.get_xlim() == (0, 100) and ax.get_xlabel() == "Families (% of the community)"
     assert len(ax.get_legend().get_texts()) == 2
     assert "simulated community (seed 1)" in describe_reach(result)
     single = plot_reach(continuum_reach())
-    assert len(single.axes[0].patches) == 6
-    assert "145 families" in describe_reach(continuum_reach())
+    assert len(single.axes[0].patches) == 8
+    text = describe_reach(e)
+    assert "79 families the screen flags without a need" in text and "35 screened families" in text
+    assert "166 families with elevated need" in text
 
 
 def test_sorting_figure_counts_bars():
@@ -259,8 +295,10 @@ def test_sorting_figure_counts_bars():
 def test_placement_figure_hides_the_course_placement_until_revealed():
     hidden = place_example("i1", "treatment")
     shown = place_example("i1", "treatment", reveal=True)
-    assert len(plot_placement(hidden).axes[0].lines) == 1
-    assert len(plot_placement(shown).axes[0].lines) == 2
+    hidden_lines, shown_lines = plot_placement(hidden).axes[0].lines, plot_placement(shown).axes[0].lines
+    assert len(hidden_lines) == len(shown_lines) == 2  # same legend, so the same layout
+    assert np.isnan(hidden_lines[1].get_xdata()[0])   # the course's marker is not drawn
+    assert list(shown_lines[1].get_xdata()) == [3]    # preventive intervention, level 3
     assert "hidden" in describe_placement(hidden)
     assert "course's placement marked at preventive intervention" in describe_placement(shown)
     assert isinstance(plot_placement(shown), Figure)
@@ -279,6 +317,10 @@ def test_vignette_sorter_counts_agreement_as_controls_change():
     view.controls["show_key"].value = True
     assert "course's key: <b>Reflective practice" in view.summary.value
     assert "Parallel process 2" in view.figure.value  # the figure's description
+    bars = view._figure.axes[0].patches  # the same figure, its bars changed in place
+    assert [b.get_width() for b in bars[:8]] == [0, 0, 0, 0, 0, 0, 0, 2]  # both placed under parallel process
+    assert [b.get_width() for b in bars[8:]] == [0, 0, 0, 0, 0, 0, 0, 1]
+    assert view._figure.axes[0].get_title() == "Your sorting: 1 of 8 agree with the course's key"
 
 
 def test_vignette_sorter_shows_every_vignette_text():
@@ -297,8 +339,11 @@ def test_continuum_placer_reveals_on_request():
     view = ContinuumPlacer(example_id="t1", level="support")
     assert not view.result.agrees and "not the course's placement yet" in view.summary.value
     assert "The course places it at" not in view.summary.value
+    figure = view._figure
+    assert np.isnan(figure.axes[0].lines[1].get_xdata()[0])
     view.controls["reveal"].value = True
     assert "The course places it at <b>treatment</b>" in view.summary.value
+    assert view._figure is figure and list(figure.axes[0].lines[1].get_xdata()) == [4]  # treatment, level 4
     view.controls["level"].value = "treatment"
     assert view.result.agrees and "agrees with the course's placement" in view.summary.value
 
@@ -306,13 +351,19 @@ def test_continuum_placer_reveals_on_request():
 def test_continuum_explorer_recomputes_when_coverage_changes():
     view = ContinuumExplorer()
     assert view.result.expected == continuum_reach()
-    assert "<b>105.0</b> families" in view.summary.value
+    assert "<b>84.0</b> families" in view.summary.value
     view.controls["screening_coverage"].value = 0.9
-    assert view.result.expected.targeted == pytest.approx(135.0)
-    assert "<b>135.0</b> families" in view.summary.value
+    assert view.result.expected.targeted == pytest.approx(108.0)  # 250 x 0.9 x 0.8 x 0.6
+    assert "<b>108.0</b> families" in view.summary.value
     view.controls["seed"].value = 5
     assert view.result.simulated == simulate_community(screening_coverage=0.9, seed=5)
     assert "seed 5" in view.figure.value
+    view.controls["sensitivity"].value = 0.5
+    assert "<b>112.5</b> were screened but missed by the screen" in view.summary.value  # 250 x 0.9 x 0.5
+    view.controls["specificity"].value = 1.0
+    assert "flags <b>0.0</b> families without a need" in view.summary.value
+    bars = view._figure.axes[0].patches  # the same figure, its bars changed in place
+    assert bars[5].get_width() == 0 and bars[6].get_width() == pytest.approx(11.25)
 
 
 def test_continuum_explorer_reports_impossible_assumptions():

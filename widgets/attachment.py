@@ -11,7 +11,8 @@ Three pieces, each a pure model, then figures, then a view:
 * **Attunement**, the course's own coding of fictional moments against Stern's (1985)
   description (intensity, timing, shape; often in another modality; not imitation):
   :class:`Expression`, :func:`assess_attunement`, :func:`attunement_examples`,
-  :func:`plot_attunement`, :class:`AttunementSorter`.
+  :func:`plot_attunement`; and a practice in matching across modalities: :func:`matching_puzzle`,
+  :func:`check_match`, :func:`plot_matching`, :class:`AttunementSorter`.
 """
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ import ipywidgets
 import numpy as np
 
 from .data import load_table
-from .figures import LINESTYLES, MARKERS, PALETTE, new_figure
-from .view import ModelView
+from .figures import LINESTYLES, MARKERS, PALETTE, Redrawer, new_figure
+from .view import ModelView, side_by_side
 from .validate import real as _real
 from .validate import integer as _integer
 
@@ -62,6 +63,14 @@ __all__ = [
     "assess_example",
     "plot_attunement",
     "describe_attunement",
+    "DIMENSIONS",
+    "OPTION_LETTERS",
+    "MatchPuzzle",
+    "MatchFeedback",
+    "matching_puzzle",
+    "check_match",
+    "plot_matching",
+    "describe_matching",
     "AttunementSorter",
 ]
 
@@ -199,66 +208,134 @@ def compare_samples(samples, n: int = 100) -> SampleComparison:
     return SampleComparison(distributions=dists, expected=tuple(expected_counts(d, n) for d in dists), n=n)
 
 
-def plot_strange_situation(comparison: SampleComparison, mode: str = "stacked", ax=None):
-    """Bars of the A/B/C/D percentages (%) per sample: ``"stacked"`` (one bar per sample) or ``"grouped"``."""
-    if mode not in ("stacked", "grouped"):
-        raise ValueError(f"mode: expected 'stacked' or 'grouped', got {mode!r}")
-    dists = comparison.distributions
-    if ax is None:
-        fig, ax = new_figure(7.5, 1.9 + 0.6 * len(dists) if mode == "stacked" else 3.8)
-    else:
-        fig = ax.figure
+def _draw_strange_situation(ax, comparison: SampleComparison, mode: str, frame: tuple) -> None:
+    """The data of :func:`plot_strange_situation` (bars, value labels), inside axes it has set up."""
+    chosen = {d.key: d for d in comparison.distributions}
     if mode == "stacked":
-        ys = np.arange(len(dists))[::-1]
-        labelled = set()
-        for y, dist in zip(ys, dists):
+        ys = np.arange(len(frame))[::-1]
+        for y, key in zip(ys, frame):
+            dist = chosen.get(key)
+            if dist is None:
+                ax.text(1, y, "not selected", va="center", fontsize=8, color="#555555")
+                continue
             left = 0.0
             for c in CATEGORIES:
                 value = dist.percent[c]
                 if value is None:
                     continue
-                label = f"{c} {CATEGORY_NAMES[c]}" if c not in labelled else None
-                labelled.add(c)
                 ax.barh(y, value, left=left, color=_CATEGORY_COLOURS[c], hatch=_CATEGORY_HATCHES[c],
-                        edgecolor="black", linewidth=0.6, label=label)
+                        edgecolor="black", linewidth=0.6)
                 if value >= 6:
                     ax.text(left + value / 2, y, f"{value:g}", ha="center", va="center", fontsize=8,
                             color="black", bbox={"facecolor": "white", "alpha": 0.7, "pad": 1, "linewidth": 0})
                 left += value
             rest = dist.unreported_percent
             if rest > 0.05:
-                label = "not reported" if "rest" not in labelled else None
-                labelled.add("rest")
                 ax.barh(y, rest, left=left, color=_UNREPORTED[0], hatch=_UNREPORTED[1], edgecolor="black",
-                        linewidth=0.6, label=label)
-        ax.set_yticks(ys, [textwrap.fill(f"{d.sample} [{d.status}]", 24) for d in dists], fontsize=8)
+                        linewidth=0.6)
+        return
+    x = np.arange(len(CATEGORIES))
+    dists = comparison.distributions
+    width = 0.8 / len(dists)
+    colours = list(PALETTE.values())
+    for i, dist in enumerate(dists):
+        k = frame.index(dist.key)  # colour and hatch follow the sample, whatever else is chosen
+        heights = [dist.percent[c] if dist.percent[c] is not None else 0.0 for c in CATEGORIES]
+        bars = ax.bar(x - 0.4 + width * (i + 0.5), heights, width, color=colours[k % len(colours)],
+                      hatch=_SAMPLE_HATCHES[k % len(_SAMPLE_HATCHES)], edgecolor="black", linewidth=0.6)
+        for bar, c in zip(bars, CATEGORIES):
+            if dist.percent[c] is None:
+                ax.text(bar.get_x() + bar.get_width() / 2, 1, "n/r", ha="center", va="bottom", fontsize=7,
+                        rotation=90)
+    if any(d.percent[c] is None for d in dists for c in CATEGORIES):
+        ax.text(0.01, 0.97, "n/r = not reported", transform=ax.transAxes, fontsize=8, va="top")
+
+
+def _frame_distributions(frame: tuple) -> dict:
+    """The table's rows for the sample keys in ``frame`` (one read of the table)."""
+    rows = {row["key"]: row for row in strange_situation().rows}
+    return {key: _distribution_from_row(rows[key]) for key in frame}
+
+
+def _grouped_labels(comparison: SampleComparison, frame: tuple, dists: dict | None = None) -> list:
+    chosen = {d.key for d in comparison.distributions}
+    dists = dists or _frame_distributions(frame)
+    return [f"{dists[k].sample} [{dists[k].status}]" if k in chosen else f"{dists[k].sample}: not selected"
+            for k in frame]
+
+
+def plot_strange_situation(comparison: SampleComparison, mode: str = "stacked", ax=None, *, frame=None):
+    """Bars of the A/B/C/D percentages (%) per sample: ``"stacked"`` (one bar per sample) or ``"grouped"``.
+
+    ``frame`` (sample keys, default: the comparison's samples) fixes the axes: stacked rows and grouped
+    legend entries for every sample in it, chosen or not ("not selected"), so that a view can keep its
+    axes while the choice of samples changes.
+    """
+    if mode not in ("stacked", "grouped"):
+        raise ValueError(f"mode: expected 'stacked' or 'grouped', got {mode!r}")
+    from matplotlib.patches import Patch
+
+    frame = tuple(d.key for d in comparison.distributions) if frame is None else tuple(frame)
+    missing = [d.key for d in comparison.distributions if d.key not in frame]
+    if missing:
+        raise ValueError(f"frame: must include every chosen sample; missing {missing}")
+    if ax is None:
+        fig, ax = new_figure(7.5, 1.7 + 0.45 * len(frame) if mode == "stacked" else 3.8)
+    else:
+        fig = ax.figure
+    _draw_strange_situation(ax, comparison, mode, frame)
+    dists = _frame_distributions(frame)
+    if mode == "stacked":
+        ys = np.arange(len(frame))[::-1]
+        ax.set_yticks(ys, [textwrap.fill(f"{dists[k].sample} [{dists[k].status}]", 24) for k in frame], fontsize=8)
+        ax.set_ylim(-0.6, len(frame) - 0.4)
         ax.set_xlim(0, 100)
         ax.set_xlabel("Share of the sample (%)")
         ax.set_ylabel("Sample (verification status)")
         ax.grid(axis="y", visible=False)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, fontsize=8)
+        shown = [c for c in CATEGORIES if any(d.percent[c] is not None for d in comparison.distributions)]
+        handles = [Patch(facecolor=_CATEGORY_COLOURS[c], hatch=_CATEGORY_HATCHES[c], edgecolor="black",
+                         linewidth=0.6, label=f"{c} {CATEGORY_NAMES[c]}") for c in CATEGORIES if c in shown]
+        if any(d.unreported_percent > 0.05 for d in comparison.distributions) or len(frame) > len(
+                comparison.distributions):  # a fixed frame lists every entry
+            handles.append(Patch(facecolor=_UNREPORTED[0], hatch=_UNREPORTED[1], edgecolor="black", linewidth=0.6,
+                                 label="not reported"))
+        if len(frame) > len(comparison.distributions):
+            handles = [Patch(facecolor=_CATEGORY_COLOURS[c], hatch=_CATEGORY_HATCHES[c], edgecolor="black",
+                             linewidth=0.6, label=f"{c} {CATEGORY_NAMES[c]}") for c in CATEGORIES] + handles[-1:]
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, fontsize=8)
     else:
         x = np.arange(len(CATEGORIES))
-        width = 0.8 / len(dists)
         colours = list(PALETTE.values())
-        for i, dist in enumerate(dists):
-            heights = [dist.percent[c] if dist.percent[c] is not None else 0.0 for c in CATEGORIES]
-            bars = ax.bar(x - 0.4 + width * (i + 0.5), heights, width, color=colours[i % len(colours)],
-                          hatch=_SAMPLE_HATCHES[i % len(_SAMPLE_HATCHES)], edgecolor="black", linewidth=0.6,
-                          label=f"{dist.sample} [{dist.status}]")
-            for bar, c in zip(bars, CATEGORIES):
-                if dist.percent[c] is None:
-                    ax.text(bar.get_x() + bar.get_width() / 2, 1, "n/r", ha="center", va="bottom",
-                            fontsize=7, rotation=90)
+        chosen = {d.key for d in comparison.distributions}
+        handles = [Patch(facecolor=colours[k % len(colours)] if key in chosen else "white",
+                         hatch=_SAMPLE_HATCHES[k % len(_SAMPLE_HATCHES)], edgecolor="black", linewidth=0.6,
+                         label=label)
+                   for k, (key, label) in enumerate(zip(frame, _grouped_labels(comparison, frame, dists)))]
         ax.set_xticks(x, [f"{c} {CATEGORY_NAMES[c]}" for c in CATEGORIES])
+        ax.set_xlim(-0.5, len(CATEGORIES) - 0.5)
         ax.set_xlabel("Strange Situation category")
         ax.set_ylabel("Share of the sample (%)")
         ax.set_ylim(0, 100)
-        if any(d.percent[c] is None for d in dists for c in CATEGORIES):
-            ax.text(0.01, 0.97, "n/r = not reported", transform=ax.transAxes, fontsize=8, va="top")
-        ax.legend(fontsize=8, loc="upper right")
+        ax.legend(handles=handles, fontsize=8, loc="upper right")
     ax.set_title("Strange Situation classifications by sample", pad=22 if mode == "stacked" else 6)
     return fig
+
+
+def _update_strange_situation(fig, comparison: SampleComparison, mode: str, frame: tuple) -> None:
+    """Redraw the data of a view's figure (made with ``frame``) for another choice of samples, in place."""
+    ax = fig.axes[0]
+    for artist in list(ax.patches) + list(ax.texts):
+        artist.remove()
+    _draw_strange_situation(ax, comparison, mode, frame)
+    if mode == "grouped":
+        legend = ax.get_legend()
+        chosen = {d.key for d in comparison.distributions}
+        colours = list(PALETTE.values())
+        for k, (key, text, handle, label) in enumerate(zip(frame, legend.get_texts(), legend.legend_handles,
+                                                          _grouped_labels(comparison, frame))):
+            text.set_text(label)
+            handle.set_facecolor(colours[k % len(colours)] if key in chosen else "white")
 
 
 def describe_strange_situation(comparison: SampleComparison) -> str:
@@ -273,6 +350,26 @@ def describe_strange_situation(comparison: SampleComparison) -> str:
 
 
 _STATUS_TEXT = {"V": "checked in the primary source", "V-sec": "seen only through a secondary source"}
+
+
+class _RedrawerPerLayout:
+    """Renders like :class:`widgets.figures.Redrawer`, with one Redrawer (and so one saved background) per
+    bar layout: switching between the view's two figures then redraws only what is inside the axes."""
+
+    def __init__(self):
+        self.layout = None
+        self._inner: dict = {}
+
+    def png(self, fig) -> bytes:
+        return self._inner.setdefault(self.layout, Redrawer()).png(fig)
+
+    @property
+    def full_draws(self) -> int:
+        return sum(r.full_draws for r in self._inner.values())
+
+    @property
+    def partial_draws(self) -> int:
+        return sum(r.partial_draws for r in self._inner.values())
 
 
 class StrangeSituationExplorer(ModelView):
@@ -297,7 +394,22 @@ class StrangeSituationExplorer(ModelView):
         return compare_samples(tuple(samples), n)
 
     def plot(self, result):
-        return plot_strange_situation(result, self.controls["mode"].value)
+        # One figure per bar layout, framed by every sample in the table (fixed axes and legend), its bars
+        # redrawn in place, each layout with its own saved background, so neither a new choice of samples
+        # nor a switch of layout changes the axes a Redrawer keeps.
+        mode = self.controls["mode"].value
+        frame = sample_keys()
+        figures = self.__dict__.setdefault("_figures", {})
+        drawn = self.__dict__.setdefault("_drawn", {})
+        if mode not in figures:
+            figures[mode] = plot_strange_situation(result, mode, frame=frame)
+        elif drawn.get(mode) != result.distributions:
+            _update_strange_situation(figures[mode], result, mode, frame)
+        drawn[mode] = result.distributions
+        if not isinstance(self.redrawer, _RedrawerPerLayout):  # once, at the first drawing
+            self.redrawer = _RedrawerPerLayout()
+        self.redrawer.layout = mode  # ModelView.update renders with self.redrawer after plot()
+        return figures[mode]
 
     def describe(self, result):
         return describe_strange_situation(result)
@@ -463,20 +575,42 @@ def plot_secure_base(result: SecureBaseResult, ax=None):
     ax_d.set_ylabel("Distance (m)")
     ax_d.set_ylim(-0.3, result.parameters["max_range_m"] * 1.05)
     ax_d.legend(loc="upper right", fontsize=8, ncol=2)
-    ax_d.set_title(f"Secure-base model (illustrative): responsiveness {result.responsiveness:.2f}, seed {result.seed}")
+    ax_d.set_title(_secure_base_title(result))
     ax_s.plot(minutes, result.security, color=PALETTE["orange"], linestyle=LINESTYLES[1], label="felt security")
     ax_s.axhline(result.parameters["explore_above"], color=PALETTE["green"], linestyle=LINESTYLES[3],
                  label="sets off exploring above")
     ax_s.axhline(result.parameters["return_below"], color=PALETTE["black"], linestyle=LINESTYLES[2],
                  label="heads back below")
-    if result.startled.any():
-        ax_s.plot(minutes[result.startled], result.security[result.startled], linestyle="none",
-                  marker=MARKERS[2], color=PALETTE["purple"], label="startling event")
+    # always drawn (empty without startling events), so the legend and the layout stay the same
+    ax_s.plot(minutes[result.startled], result.security[result.startled], linestyle="none",
+              marker=MARKERS[2], color=PALETTE["purple"], label="startling event")
     ax_s.set_ylabel("Felt security (0-1)")
     ax_s.set_xlabel("Time (min)")
     ax_s.set_ylim(0, 1.05)
     ax_s.legend(loc="upper center", bbox_to_anchor=(0.5, -0.32), fontsize=8, ncol=4)
     return fig
+
+
+def _secure_base_title(result: SecureBaseResult) -> str:
+    return f"Secure-base model (illustrative): responsiveness {result.responsiveness:.2f}, seed {result.seed}"
+
+
+def _update_secure_base(fig, result: SecureBaseResult) -> bool:
+    """Change a figure made by :func:`plot_secure_base` in place for another run of the same length and
+    thresholds (line data, title); False when it cannot."""
+    ax_d, ax_s = fig.axes
+    distance, at_base = ax_d.lines
+    security, explore, back, startled = ax_s.lines
+    minutes = result.time_s / 60.0
+    if (len(distance.get_xdata()) != len(minutes) or explore.get_ydata()[0] != result.parameters["explore_above"]
+            or back.get_ydata()[0] != result.parameters["return_below"]):
+        return False
+    distance.set_ydata(result.distance_m)
+    at_base.set_ydata(np.where(result.mode == _BASE, 0.0, np.nan))
+    security.set_ydata(result.security)
+    startled.set_data(minutes[result.startled], result.security[result.startled])
+    ax_d.set_title(_secure_base_title(result))
+    return True
 
 
 def describe_secure_base(result: SecureBaseResult) -> str:
@@ -506,7 +640,10 @@ class SecureBaseExplorer(ModelView):
         return simulate_secure_base(responsiveness, startle_per_min=startle_per_min, seed=seed)
 
     def plot(self, result):
-        return plot_secure_base(result)
+        fig = getattr(self, "_figure", None)  # one figure, its lines changed in place (fixed axes)
+        if fig is None or not _update_secure_base(fig, result):
+            fig = self._figure = plot_secure_base(result)
+        return fig
 
     def describe(self, result):
         return describe_secure_base(result)
@@ -720,28 +857,271 @@ def describe_attunement(result: ExampleAssessment) -> str:
             f"{ex.response.peak:g} starting {a.onset_lag_s:+.1f} s later; the course's label is '{a.label}'.")
 
 
-class AttunementSorter(ModelView):
-    """Pick a worked example; see both contours, the coding on Stern's three dimensions, and the label."""
+# --------------------------------------------------------------------------
+# Practice: which response matches the infant's feeling on one dimension?
+# --------------------------------------------------------------------------
+DIMENSIONS = ("intensity", "timing", "shape")
+OPTION_LETTERS = ("A", "B", "C")
+_INFANT_MODALITIES = ("voice", "face", "movement")
+_MATCH_XLIM_S = 11.0  # every generated expression ends before this (s): fixed axes for the view
+_HINTS = {
+    "intensity": "Compare the heights of the peaks: within 0.2 of each other on the course's 0-1 scale counts as a "
+                 "match.",
+    "timing": "Compare when each starts and how long it lasts: starting 0 to 1.5 s after the infant, and lasting "
+              "between 1/1.5 and 1.5 times as long, counts as a match.",
+    "shape": "Compare where each contour peaks: early and falling away (burst), late after a slow rise (swell), or "
+             "level (steady).",
+}
 
-    title = "Attuned, imitating or misattuned? Worked examples (course's own)"
+
+@dataclass(frozen=True)
+class MatchPuzzle:
+    """An infant's expression and three caregiver responses (A, B, C), each in another modality.
+
+    Exactly one response (``answer``) matches the infant on ``dimension`` under the course's
+    tolerances (:func:`assess_attunement`); the others do not, though they may match on the other
+    dimensions. ``seed`` is None when a Generator was passed.
+    """
+
+    dimension: str
+    infant: Expression
+    options: tuple
+    answer: str
+    seed: int | None
+
+    def option(self, letter: str) -> Expression:
+        """The response labelled ``letter``."""
+        if letter not in OPTION_LETTERS:
+            raise ValueError(f"letter: expected one of {OPTION_LETTERS}, got {letter!r}")
+        return self.options[OPTION_LETTERS.index(letter)]
+
+
+@dataclass(frozen=True)
+class MatchFeedback:
+    """The learner's pick for a :class:`MatchPuzzle` and what the course says about it.
+
+    ``choice`` is None before a pick (then ``correct`` and ``assessment`` are None too);
+    ``matched`` maps each dimension to whether the picked response matches it; ``message`` says
+    whether and why.
+    """
+
+    puzzle: MatchPuzzle
+    choice: str | None
+    correct: bool | None
+    assessment: AttunementAssessment | None
+    matched: dict
+    message: str
+
+
+def _matched(a: AttunementAssessment) -> dict:
+    return {"intensity": a.intensity_matched, "timing": a.timing_matched, "shape": a.shape_matched}
+
+
+def _respond(rng: np.random.Generator, infant: Expression, modality: str, match: dict) -> Expression:
+    """A response in ``modality`` that matches ``infant`` exactly on the dimensions ``match`` marks True
+    (with margins well inside the course's tolerances) and clearly misses on the others."""
+    if match["intensity"]:
+        peak = infant.peak + rng.uniform(-0.1, 0.1)
+    else:
+        up = infant.peak <= 0.6 and (infant.peak < 0.45 or rng.random() < 0.5)
+        peak = infant.peak + rng.uniform(0.35, 0.4) if up else infant.peak - rng.uniform(0.3, 0.35)
+    lag, ratio = rng.uniform(0.2, 1.0), rng.uniform(0.8, 1.25)
+    if not match["timing"]:
+        kind = rng.integers(3)
+        if kind == 0:
+            lag = rng.uniform(2.5, 4.0)      # late
+        elif kind == 1:
+            ratio = rng.uniform(2.0, 2.5)    # far too long
+        else:
+            ratio = rng.uniform(0.3, 0.45)   # cut short
+    shape = infant.shape if match["shape"] else str(rng.choice([s for s in SHAPES if s != infant.shape]))
+    return Expression(modality=modality, shape=shape, peak=round(float(np.clip(peak, 0.05, 1.0)), 2),
+                      onset_s=round(infant.onset_s + lag, 1), duration_s=round(infant.duration_s * ratio, 1))
+
+
+def matching_puzzle(dimension: str = "intensity", seed=1) -> MatchPuzzle:
+    """A seeded practice item: an infant's expression and three responses in other modalities, of which
+    exactly one matches it on ``dimension`` ("intensity", "timing" or "shape").
+
+    The infant: a random modality (voice, face or movement) and shape, peak 0.3-0.9, onset 0-1 s, duration 1.5-3.5 s. The
+    matching response matches on each other dimension with probability 1/2 (Stern's attunements
+    often match only some features); one wrong response matches on both other dimensions (a near
+    miss) and the last on each with probability 1/2. Position of the match: uniform over A, B, C.
+    ``seed``: a non-negative int or a ``numpy.random.Generator`` (no global random state).
+    """
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"dimension: expected one of {DIMENSIONS}, got {dimension!r}")
+    rng = _rng(seed)
+    if not isinstance(seed, np.random.Generator):  # each dimension its own example for a seed
+        rng = np.random.default_rng([int(seed), DIMENSIONS.index(dimension)])
+    infant = Expression(modality=str(rng.choice(_INFANT_MODALITIES)), shape=str(rng.choice(SHAPES)),
+                        peak=round(float(rng.uniform(0.3, 0.9)), 2), onset_s=round(float(rng.uniform(0.0, 1.0)), 1),
+                        duration_s=round(float(rng.uniform(1.5, 3.5)), 1))
+    others = [d for d in DIMENSIONS if d != dimension]
+    plans = [{dimension: True, **{d: bool(rng.random() < 0.5) for d in others}},
+             {dimension: False, **{d: True for d in others}},
+             {dimension: False, **{d: bool(rng.random() < 0.5) for d in others}}]
+    modalities = rng.permutation([m for m in MODALITIES if m != infant.modality])
+    order = rng.permutation(3)  # order[k]: which plan sits at letter k
+    options = tuple(_respond(rng, infant, str(modalities[k]), plans[order[k]]) for k in range(3))
+    answer = OPTION_LETTERS[int(np.flatnonzero(order == 0)[0])]
+    for letter, option, k in zip(OPTION_LETTERS, options, order):  # the generator's promise, checked
+        assert _matched(assess_attunement(infant, option)) == plans[k], (letter, option)
+    return MatchPuzzle(dimension=dimension, infant=infant, options=options, answer=answer,
+                       seed=None if isinstance(seed, np.random.Generator) else int(seed))
+
+
+def _dimension_text(dimension: str, infant: Expression, response: Expression, a: AttunementAssessment) -> str:
+    if dimension == "intensity":
+        return f"its peak is {response.peak:.2f} against the infant's {infant.peak:.2f}, a gap of {a.intensity_gap:.2f}"
+    if dimension == "timing":
+        when = (f"{a.onset_lag_s:.1f} s after" if a.onset_lag_s >= 0 else f"{-a.onset_lag_s:.1f} s before")
+        return (f"it starts {when} the infant and lasts {a.duration_ratio:.2f} times as long "
+                f"({response.duration_s:g} s against {infant.duration_s:g} s)")
+    return f"it is a {response.shape} against the infant's {infant.shape}"
+
+
+def check_match(puzzle: MatchPuzzle, choice) -> MatchFeedback:
+    """Whether ``choice`` ("A", "B", "C"; "" or None for no pick yet) matches the infant on the puzzle's
+    dimension, with the reason in words (the course's tolerances, :func:`assess_attunement`)."""
+    if not isinstance(puzzle, MatchPuzzle):
+        raise ValueError(f"puzzle: expected a MatchPuzzle, got {type(puzzle).__name__}")
+    if choice in (None, ""):
+        return MatchFeedback(puzzle=puzzle, choice=None, correct=None, assessment=None, matched={},
+                             message=f"Which response matches the infant's {puzzle.dimension}? Pick A, B or C.")
+    if choice not in OPTION_LETTERS:
+        raise ValueError(f"choice: expected one of {OPTION_LETTERS} (or '' for none yet), got {choice!r}")
+    infant, response = puzzle.infant, puzzle.option(choice)
+    a = assess_attunement(infant, response)
+    matched = _matched(a)
+    dim = puzzle.dimension
+    why = _dimension_text(dim, infant, response, a)
+    others = [d for d in DIMENSIONS if d != dim]
+    also = [d for d in others if matched[d]]
+    missed = [d for d in others if not matched[d]]
+    if matched[dim]:
+        message = (f"Yes: response {choice} matches the infant's {dim}: {why}. It is in {response.modality}, not the "
+                   f"infant's {infant.modality}, so what it carries is the feeling's {dim}, not the behaviour: "
+                   f"Stern's (1985) cross-modal matching.")
+        if missed:
+            message += (f" It does not match the {' or the '.join(missed)}; Stern found that attunements often "
+                        f"match only some features.")
+        else:
+            message += " It matches the other two dimensions as well."
+    else:
+        message = f"Not this one: response {choice} does not match the infant's {dim}: {why}."
+        if also:
+            message += (f" It does match the {' and the '.join(also)}, which can make it look close; a match on "
+                        f"other dimensions is not a match on {dim}.")
+        message += " " + _HINTS[dim]
+    return MatchFeedback(puzzle=puzzle, choice=choice, correct=matched[dim], assessment=a, matched=matched,
+                         message=message)
+
+
+_MATCH_TIMES = np.linspace(0.0, _MATCH_XLIM_S, 221)
+
+
+def _match_title(letter: str, response: Expression, feedback: MatchFeedback) -> str:
+    mark = ""
+    if feedback.choice == letter:
+        mark = ": your pick, a match" if feedback.correct else ": your pick, no match"
+    return f"{letter} ({response.modality}){mark}" if mark else f"Response {letter} ({response.modality})"
+
+
+def plot_matching(feedback: MatchFeedback, fig=None):
+    """Four panels of intensity (0-1) over time (s): the infant's expression, and each response beside it
+    (the infant's contour dotted for comparison). Fixed axes (0-11 s, 0-1.05); with ``fig`` (a figure this
+    function made) the lines and titles are changed in place."""
+    puzzle = feedback.puzzle
+    t = _MATCH_TIMES
+    infant_y = expression_contour(puzzle.infant, t)
+    infant_title = f"Infant ({puzzle.infant.modality}): match its {puzzle.dimension}"
+    if fig is not None:
+        axes = fig.axes
+        axes[0].lines[0].set_ydata(infant_y)
+        axes[0].set_title(infant_title, fontsize=10)
+        for ax, letter, response in zip(axes[1:], OPTION_LETTERS, puzzle.options):
+            ax.lines[0].set_ydata(infant_y)
+            ax.lines[1].set_ydata(expression_contour(response, t))
+            ax.set_title(_match_title(letter, response, feedback), fontsize=10)
+        return fig
+    fig, grid = new_figure(7.0, 4.6, nrows=2, ncols=2)
+    axes = list(grid.flat)
+    axes[0].plot(t, infant_y, color=PALETTE["blue"], linestyle=LINESTYLES[0], linewidth=2, label="infant")
+    axes[0].set_title(infant_title, fontsize=10)
+    for ax, letter, response in zip(axes[1:], OPTION_LETTERS, puzzle.options):
+        ax.plot(t, infant_y, color=PALETTE["blue"], linestyle=LINESTYLES[2], linewidth=1.5, label="infant")
+        ax.plot(t, expression_contour(response, t), color=PALETTE["vermillion"], linestyle=LINESTYLES[1],
+                linewidth=2, label="caregiver's response")
+        ax.set_title(_match_title(letter, response, feedback), fontsize=10)
+    for ax in axes:
+        ax.set_xlim(0, _MATCH_XLIM_S)
+        ax.set_ylim(0, 1.05)
+        ax.set_xlabel("Time (s)", fontsize=9)
+        ax.set_ylabel("Intensity (0-1)", fontsize=9)
+    axes[1].legend(loc="upper right", fontsize=8)
+    return fig
+
+
+def describe_matching(feedback: MatchFeedback) -> str:
+    """One-sentence description of :func:`plot_matching` (says nothing about which response matches)."""
+    p = feedback.puzzle
+
+    def words(e: Expression) -> str:
+        return (f"a {e.shape} of {e.modality} peaking at {e.peak:g}, from {e.onset_s:g} s for {e.duration_s:g} s")
+
+    options = "; ".join(f"response {letter} is {words(e)}" for letter, e in zip(OPTION_LETTERS, p.options))
+    return (f"Four panels of intensity (0-1) over time (0-11 s): the infant's expression is {words(p.infant)}; "
+            f"{options}.")
+
+
+class AttunementSorter(ModelView):
+    """Practice Stern's cross-modal matching: for the infant's expression shown, pick the caregiver response
+    (each in another modality) that matches it on the chosen dimension, and read why; ask for new examples."""
+
+    title = "Which response matches the infant's feeling? (fictional examples on the course's scales)"
+
+    def __init__(self, **initial):
+        super().__init__(**initial)
+        self.new_example = ipywidgets.Button(description="New example", icon="refresh",
+                                             tooltip="Draw another infant expression and three responses")
+        self.new_example.on_click(self._next_example)
+        header = [ipywidgets.HTML(f"<b>{html.escape(self.title)}</b>")]
+        self.widget = ipywidgets.VBox(header + [side_by_side(
+            list(self.controls.values()) + [self.new_example, self.error, self.summary], [self.figure])])
 
     def make_controls(self) -> dict:
-        examples = attunement_examples()
-        return {"example": ipywidgets.Dropdown(options=[(e.title, e.key) for e in examples], value=examples[0].key,
-                                               description="Worked example")}
+        return {
+            "dimension": ipywidgets.Dropdown(options=[("intensity (how strong)", "intensity"),
+                                                      ("timing (when, and for how long)", "timing"),
+                                                      ("shape (burst, swell or steady)", "shape")],
+                                             value="intensity", description="Dimension to match"),
+            "example": ipywidgets.BoundedIntText(value=1, min=0, max=9999, description="Example number (seed)"),
+            "choice": ipywidgets.RadioButtons(options=[("not yet", ""), ("A", "A"), ("B", "B"), ("C", "C")],
+                                              value="", description="The response that matches is"),
+        }
 
-    def compute(self, example):
-        return assess_example(example)
+    def _next_example(self, _button=None) -> None:
+        """A new example: clear the pick, then move the seed on (wraps at the control's maximum)."""
+        self.controls["choice"].value = ""
+        example = self.controls["example"]
+        example.value = example.min if example.value >= example.max else example.value + 1
+
+    def compute(self, dimension, example, choice):
+        return check_match(matching_puzzle(dimension, seed=example), choice)
 
     def plot(self, result):
-        return plot_attunement(result)
+        fig = getattr(self, "_figure", None)
+        self._figure = plot_matching(result, fig)
+        return self._figure
 
     def describe(self, result):
-        return describe_attunement(result)
+        return describe_matching(result)
 
     def summarise(self, result) -> str:
-        ex, a = result.example, result.assessment
-        items = "".join(f"<li>{html.escape(r)}</li>" for r in a.reasons)
-        return (f"<p><b>{html.escape(ex.title)}</b> ({ex.age_months} months). {html.escape(ex.infant_text)} "
-                f"{html.escape(ex.response_text)}</p><ul>{items}</ul>"
-                f"<p>Course's label: <b>{a.label}</b>. {html.escape(ex.reason)}</p>")
+        style = ""
+        if result.correct is not None:
+            style = f" style='border-left:4px solid {PALETTE['green'] if result.correct else PALETTE['orange']};" \
+                    "padding-left:6px'"
+        return (f"<p role='status'{style}>{html.escape(result.message)}</p>"
+                "<p><i>Fictional contours on the course's scales; the tolerances are the course's, not Stern's.</i></p>")

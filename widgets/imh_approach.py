@@ -15,8 +15,10 @@ Three pieces, each a pure model first and then a thin view:
   :class:`ContinuumPlacer` wraps it.
 * **An ILLUSTRATIVE reach model.** :func:`continuum_reach` follows a community of
   families through the five levels under stated assumptions (share of families with
-  elevated need, share with a need for treatment, screening coverage, uptake,
-  continuing support). Every default is an assumption chosen for teaching, not data.
+  elevated need, share with a need for treatment, screening coverage, the screen's
+  sensitivity and specificity, uptake, continuing support). Every default is an
+  assumption chosen for teaching, not data; the screen's accuracy defaults sit in the
+  range published for established screens (see :data:`SCREEN_ACCURACY_SOURCES`).
   :func:`simulate_community` draws one seeded community from the same assumptions;
   :class:`ContinuumExplorer` compares the two.
 """
@@ -46,6 +48,7 @@ __all__ = [
     "ContinuumReach",
     "CommunityComparison",
     "DEFAULT_ASSUMPTIONS",
+    "SCREEN_ACCURACY_SOURCES",
     "load_principles",
     "load_vignettes",
     "load_continuum",
@@ -79,7 +82,19 @@ DEFAULT_ASSUMPTIONS = {
     "screening_coverage": 0.70,
     "uptake": 0.60,
     "continuing_share": 0.50,
+    "sensitivity": 0.80,
+    "specificity": 0.85,
 }
+
+#: Where the defaults of the screen's accuracy come from (illustrative: the model's "need" is not
+#: the condition any of these tools screens for). Plausible ranges: sensitivity about 0.35-0.90,
+#: specificity about 0.80-0.95.
+SCREEN_ACCURACY_SOURCES = (
+    "EPDS at a cut-off of 11 or more: sensitivity 0.81, specificity 0.88; at 13 or more: 0.66 and 0.95 "
+    "(Levis et al., 2020, individual-participant-data meta-analysis)",
+    "ASQ-3: sensitivity 0.86, specificity 0.85 (Squires & Bricker, 2009, publisher's data)",
+    "Screens used in routine care can do much worse than in the studies that validated them.",
+)
 
 _UNSORTED = ""
 
@@ -317,7 +332,10 @@ class ContinuumReach:
     ``reached`` is in the order of ``levels`` (counts of families). ``families_with_need``
     is the number with elevated need (including those needing treatment);
     ``unreached_need`` is how many of them receive neither preventive intervention nor
-    treatment. Expected values may be fractional; simulated ones are whole numbers.
+    treatment. The screen's results among screened families: ``true_positives`` (a need,
+    flagged), ``false_negatives`` (a need the screen misses) and ``false_positives``
+    (flagged without a need). Expected values may be fractional; simulated ones are whole
+    numbers (all counts in families).
     """
 
     n_families: int
@@ -330,6 +348,12 @@ class ContinuumReach:
     reached: tuple[float, ...]
     families_with_need: float
     unreached_need: float
+    sensitivity: float = 1.0
+    specificity: float = 1.0
+    true_positives: float = 0.0
+    false_negatives: float = 0.0
+    false_positives: float = 0.0
+    need_not_screened: float = 0.0
     seed: int | None = None
 
     def reached_by(self, level: str) -> float:
@@ -342,6 +366,16 @@ class ContinuumReach:
     def targeted(self) -> float:
         """Families receiving preventive intervention or treatment (count)."""
         return self.reached_by("preventive_intervention") + self.reached_by("treatment")
+
+    @property
+    def flagged(self) -> float:
+        """Families the screen flags, with or without a need (count)."""
+        return self.true_positives + self.false_positives
+
+    @property
+    def flagged_declining(self) -> float:
+        """Families with a need, flagged, who do not take up the offer (count)."""
+        return self.true_positives - self.targeted
 
     @property
     def percent_need_unreached(self) -> float:
@@ -375,7 +409,8 @@ def _check_fraction(name: str, value) -> float:
     return float(value)
 
 
-def _check_assumptions(n_families, elevated_need, clinical_need, screening_coverage, uptake, continuing_share):
+def _check_assumptions(n_families, elevated_need, clinical_need, screening_coverage, uptake, continuing_share,
+                       sensitivity, specificity):
     n = _check_count("n_families", n_families)
     e = _check_fraction("elevated_need", elevated_need)
     c = _check_fraction("clinical_need", clinical_need)
@@ -383,34 +418,50 @@ def _check_assumptions(n_families, elevated_need, clinical_need, screening_cover
         raise ValueError(f"clinical_need: families needing treatment ({c}) are part of those with elevated need "
                          f"({e}), so clinical_need cannot exceed elevated_need")
     return (n, e, c, _check_fraction("screening_coverage", screening_coverage), _check_fraction("uptake", uptake),
-            _check_fraction("continuing_share", continuing_share))
+            _check_fraction("continuing_share", continuing_share), _check_fraction("sensitivity", sensitivity),
+            _check_fraction("specificity", specificity))
 
 
 def continuum_reach(n_families: int = 1000, elevated_need: float = 0.25, clinical_need: float = 0.08,
                     screening_coverage: float = 0.70, uptake: float = 0.60,
-                    continuing_share: float = 0.50) -> ContinuumReach:
+                    continuing_share: float = 0.50, sensitivity: float = 0.80,
+                    specificity: float = 0.85) -> ContinuumReach:
     """Expected families reached at each level in an illustrative community (no randomness).
 
     Assumptions (fractions 0-1, all illustrative): ``elevated_need`` of families face
     raised risk, of whom ``clinical_need`` (as a share of ALL families) need treatment;
     promotion reaches every family; screening reaches ``screening_coverage`` of
-    families and identifies every need among them; identified families take up the
-    offered service with probability ``uptake`` (preventive intervention for elevated
-    need, treatment for clinical need); ``continuing_share`` of served families go on
-    to ongoing support. Counts are in families.
+    families; the screen flags a screened family with a need with probability
+    ``sensitivity`` (the same for elevated and clinical need) and, wrongly, a screened
+    family without one with probability ``1 - specificity``; flagged families with a need
+    take up the offered service with probability ``uptake`` (preventive intervention for
+    elevated need, treatment for clinical need); ``continuing_share`` of served families
+    go on to ongoing support. Falsely flagged families are counted (``false_positives``)
+    but not as served: in practice a follow-up assessment would release most of them.
+    Defaults of ``sensitivity`` and ``specificity`` are illustrative, in the range of
+    :data:`SCREEN_ACCURACY_SOURCES`. Counts are in families.
+
+    With the defaults: 1000 x 0.25 = 250 with need; 250 x 0.7 = 175 screened; 175 x 0.8 = 140
+    flagged (true positives), 35 missed (false negatives); 750 x 0.7 x 0.15 = 78.75 false
+    positives; 140 x 0.6 = 84 served; 250 - 84 = 166 with need not reached.
     """
-    n, e, c, cov, up, cont = _check_assumptions(n_families, elevated_need, clinical_need, screening_coverage,
-                                                uptake, continuing_share)
+    n, e, c, cov, up, cont, sens, spec = _check_assumptions(n_families, elevated_need, clinical_need,
+                                                            screening_coverage, uptake, continuing_share,
+                                                            sensitivity, specificity)
     promotion = float(n)
     identification = n * cov
-    preventive = n * (e - c) * cov * up
-    treatment = n * c * cov * up
+    preventive = n * (e - c) * cov * sens * up
+    treatment = n * c * cov * sens * up
     support = (preventive + treatment) * cont
     need = n * e
     return ContinuumReach(n_families=n, elevated_need=e, clinical_need=c, screening_coverage=cov, uptake=up,
                           continuing_share=cont, levels=level_keys(),
                           reached=(promotion, identification, preventive, treatment, support),
-                          families_with_need=need, unreached_need=max(0.0, need - preventive - treatment))  # no -1e-14 from rounding
+                          families_with_need=need,
+                          unreached_need=max(0.0, need - preventive - treatment),  # no -1e-14 from rounding
+                          sensitivity=sens, specificity=spec, true_positives=need * cov * sens,
+                          false_negatives=need * cov * (1.0 - sens), false_positives=(n - need) * cov * (1.0 - spec),
+                          need_not_screened=need * (1.0 - cov))
 
 
 def _generator(seed) -> tuple[np.random.Generator, int | None]:
@@ -423,37 +474,47 @@ def _generator(seed) -> tuple[np.random.Generator, int | None]:
 
 def simulate_community(n_families: int = 1000, elevated_need: float = 0.25, clinical_need: float = 0.08,
                        screening_coverage: float = 0.70, uptake: float = 0.60, continuing_share: float = 0.50,
-                       *, seed) -> ContinuumReach:
+                       sensitivity: float = 0.80, specificity: float = 0.85, *, seed) -> ContinuumReach:
     """One simulated community of ``n_families`` under the same assumptions as :func:`continuum_reach`.
 
     Each family independently gets a need group (none, elevated, needing treatment),
-    is screened or not, takes up an offer or not, and continues to support or not.
-    ``seed`` is a non-negative int or a ``numpy.random.Generator``. Counts are whole families.
+    is screened or not, is flagged by the screen or not, takes up an offer or not, and
+    continues to support or not. ``seed`` is a non-negative int or a
+    ``numpy.random.Generator``. Counts are whole families.
     """
-    n, e, c, cov, up, cont = _check_assumptions(n_families, elevated_need, clinical_need, screening_coverage,
-                                                uptake, continuing_share)
+    n, e, c, cov, up, cont, sens, spec = _check_assumptions(n_families, elevated_need, clinical_need,
+                                                            screening_coverage, uptake, continuing_share,
+                                                            sensitivity, specificity)
     rng, seed_value = _generator(seed)
     group = rng.choice(3, size=n, p=[1.0 - e, e - c, c])  # 0 none, 1 elevated, 2 needs treatment
     screened = rng.random(n) < cov
     takes_up = rng.random(n) < up
     continues = rng.random(n) < cont
-    preventive_mask = (group == 1) & screened & takes_up
-    treatment_mask = (group == 2) & screened & takes_up
+    u_flag = rng.random(n)  # drawn last: a perfect screen gives the same community as before
+    has_need = group > 0
+    flagged = screened & np.where(has_need, u_flag < sens, u_flag < 1.0 - spec)
+    preventive_mask = (group == 1) & flagged & takes_up
+    treatment_mask = (group == 2) & flagged & takes_up
     served = preventive_mask | treatment_mask
-    need = int(np.count_nonzero(group > 0))
+    need = int(np.count_nonzero(has_need))
     reached = (float(n), float(np.count_nonzero(screened)), float(np.count_nonzero(preventive_mask)),
                float(np.count_nonzero(treatment_mask)), float(np.count_nonzero(served & continues)))
     return ContinuumReach(n_families=n, elevated_need=e, clinical_need=c, screening_coverage=cov, uptake=up,
                           continuing_share=cont, levels=level_keys(), reached=reached,
                           families_with_need=float(need),
-                          unreached_need=float(need - np.count_nonzero(served)), seed=seed_value)
+                          unreached_need=float(need - np.count_nonzero(served)), sensitivity=sens, specificity=spec,
+                          true_positives=float(np.count_nonzero(flagged & has_need)),
+                          false_negatives=float(np.count_nonzero(screened & has_need & ~flagged)),
+                          false_positives=float(np.count_nonzero(flagged & ~has_need)),
+                          need_not_screened=float(np.count_nonzero(has_need & ~screened)), seed=seed_value)
 
 
 def compare_community(n_families: int = 1000, elevated_need: float = 0.25, clinical_need: float = 0.08,
                       screening_coverage: float = 0.70, uptake: float = 0.60, continuing_share: float = 0.50,
-                      *, seed) -> CommunityComparison:
+                      sensitivity: float = 0.80, specificity: float = 0.85, *, seed) -> CommunityComparison:
     """Expected reach and one seeded simulated community, same assumptions (see :func:`continuum_reach`)."""
-    args = (n_families, elevated_need, clinical_need, screening_coverage, uptake, continuing_share)
+    args = (n_families, elevated_need, clinical_need, screening_coverage, uptake, continuing_share, sensitivity,
+            specificity)
     return CommunityComparison(expected=continuum_reach(*args), simulated=simulate_community(*args, seed=seed))
 
 
@@ -479,13 +540,26 @@ def plot_sorting(result: SortingScore, ax=None):
             label="of those, agreeing with the course's key")
     ax.set_yticks(y, [names[k] for k in keys])
     ax.invert_yaxis()
-    ax.set_xlim(0, max(3, max(placed) + 1))
+    ax.set_xlim(0, result.n_items)  # fixed: a principle holds at most every vignette
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Vignettes (count)")
     ax.set_ylabel("Principle")
     ax.set_title(f"Your sorting: {result.n_agree} of {result.n_items} agree with the course's key")
     ax.legend(loc="lower right")
     return fig
+
+
+def _update_sorting(fig, result: SortingScore) -> bool:
+    """Change a figure made by :func:`plot_sorting` in place for another score (bar widths, title)."""
+    ax = fig.axes[0]
+    keys = list(_names())
+    widths = [result.placed_under(k) for k in keys] + [result.agreeing_under(k) for k in keys]
+    if len(ax.patches) != len(widths):
+        return False
+    for bar, width in zip(ax.patches, widths):
+        bar.set_width(width)
+    ax.set_title(f"Your sorting: {result.n_agree} of {result.n_items} agree with the course's key")
+    return True
 
 
 def describe_sorting(result: SortingScore) -> str:
@@ -509,10 +583,11 @@ def plot_placement(result: Placement, ax=None):
     chosen = next(lv.order for lv in levels if lv.key == result.chosen)
     ax.plot([chosen], [0.65], linestyle="none", marker=MARKERS[2], markersize=14, color=PALETTE["orange"],
             markeredgecolor=PALETTE["black"], label="your placement")
-    if result.reveal:
-        course = next(lv.order for lv in levels if lv.key == result.course_level)
-        ax.plot([course], [0.35], linestyle="none", marker=MARKERS[0], markersize=14, color=PALETTE["green"],
-                markeredgecolor=PALETTE["black"], label="the course's placement")
+    # always in the legend (the layout stays the same); drawn only once revealed
+    course = next(lv.order for lv in levels if lv.key == result.course_level) if result.reveal else np.nan
+    ax.plot([course], [0.35], linestyle="none", marker=MARKERS[0], markersize=14, color=PALETTE["green"],
+            markeredgecolor=PALETTE["black"],
+            label="the course's placement" if result.reveal else "the course's placement (tick the box)")
     ax.set_xticks(x, [lv.name.replace(" ", "\n") for lv in levels])
     ax.set_yticks([])
     ax.set_ylim(0, 1.25)
@@ -521,6 +596,19 @@ def plot_placement(result: Placement, ax=None):
     ax.set_title("Where does this practice example sit on the continuum?")
     ax.legend(loc="upper center", ncols=3)
     return fig
+
+
+def _update_placement(fig, result: Placement) -> bool:
+    """Change a figure made by :func:`plot_placement` in place for another placement (markers, legend)."""
+    ax = fig.axes[0]
+    if len(ax.lines) != 2:
+        return False
+    order = {lv.key: lv.order for lv in load_continuum()}
+    ax.lines[0].set_xdata([order[result.chosen]])
+    ax.lines[1].set_xdata([order[result.course_level] if result.reveal else np.nan])
+    ax.get_legend().get_texts()[2].set_text("the course's placement" if result.reveal
+                                            else "the course's placement (tick the box)")
+    return True
 
 
 def describe_placement(result: Placement) -> str:
@@ -533,42 +621,78 @@ def describe_placement(result: Placement) -> str:
     return text + "; the course's placement is hidden until you ask to see it."
 
 
+_REACH_EXTRA = ("flagged without a need\n(false positives)", "need missed by the screen\n(false negatives)",
+                "need not reached\n(any reason)")
+
+
+def _reach_values(r: ContinuumReach) -> list:
+    """Counts drawn by :func:`plot_reach`, in its order (families)."""
+    return list(r.reached) + [r.false_positives, r.false_negatives, r.unreached_need]
+
+
 def plot_reach(result, ax=None):
-    """Families reached by each level (expected; plus one simulated community for a comparison)."""
+    """Families reached by each level and the screen's errors, as a share of the community (%, fixed 0-100 axis)
+    with the counts written at the bars (expected; plus one simulated community for a comparison)."""
     if ax is None:
-        fig, ax = new_figure(7.0, 3.8)
+        fig, ax = new_figure(7.0, 4.4)
     else:
         fig = ax.figure
     expected = result.expected if isinstance(result, CommunityComparison) else result
     simulated = result.simulated if isinstance(result, CommunityComparison) else None
     names = {lv.key: lv.name for lv in load_continuum()}
-    labels = [names[k] for k in expected.levels] + ["need not reached"]
+    labels = [names[k] for k in expected.levels] + list(_REACH_EXTRA)
     y = np.arange(len(labels))
-    exp_values = list(expected.reached) + [expected.unreached_need]
-    height = 0.4 if simulated is not None else 0.6
-    offset = 0.2 if simulated is not None else 0.0
-    ax.barh(y - offset, exp_values, height=height, color=PALETTE["blue"], hatch="//", edgecolor=PALETTE["black"],
-            label="expected (model average)")
+    series = [(expected, "expected (model average)", PALETTE["blue"], "//")]
     if simulated is not None:
-        sim_values = list(simulated.reached) + [simulated.unreached_need]
-        ax.barh(y + offset, sim_values, height=height, color=PALETTE["orange"], edgecolor=PALETTE["black"],
-                label=f"one simulated community (seed {simulated.seed})")
-    ax.set_yticks(y, labels)
+        series.append((simulated, f"one simulated community (seed {simulated.seed})", PALETTE["orange"], ""))
+    height = 0.8 / len(series)
+    for i, (r, label, colour, hatch) in enumerate(series):
+        counts = np.array(_reach_values(r))
+        percent = 100.0 * counts / r.n_families
+        offset = (i - (len(series) - 1) / 2) * height
+        ax.barh(y + offset, percent, height=height, color=colour, hatch=hatch, edgecolor=PALETTE["black"],
+                label=label)
+    ax.set_yticks(y, labels, fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel("Families reached (count)")
-    ax.set_ylabel("Level of the continuum")
-    ax.set_title(f"Illustrative model: {expected.n_families} families (assumptions, not data)")
-    ax.legend(loc="lower right")
+    ax.set_xlim(0, 100)  # fixed: a share of the community never exceeds 100%
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
+    ax.set_xlabel("Families (% of the community)")
+    ax.set_ylabel("Level of the continuum, or screen result")
+    ax.set_title(_reach_title(expected))
+    ax.legend(loc="lower right", fontsize=8)
     return fig
+
+
+def _reach_title(r: ContinuumReach) -> str:
+    return f"Illustrative reach of {r.n_families} families (assumptions, not data)"
+
+
+def _update_reach(fig, result: CommunityComparison) -> bool:
+    """Redraw a figure made by :func:`plot_reach` for another comparison in place (bar widths, title,
+    legend text); False when the figure does not have that comparison's shape."""
+    ax = fig.axes[0]
+    values = [_reach_values(result.expected), _reach_values(result.simulated)]
+    if len(ax.patches) != sum(len(v) for v in values):
+        return False
+    bars = iter(ax.patches)
+    for r, counts in zip((result.expected, result.simulated), values):
+        for count in counts:
+            next(bars).set_width(100.0 * count / r.n_families)
+    ax.set_title(_reach_title(result.expected))
+    ax.get_legend().get_texts()[1].set_text(f"one simulated community (seed {result.simulated.seed})")
+    return True
 
 
 def describe_reach(result) -> str:
     """One-sentence description of :func:`plot_reach`."""
     expected = result.expected if isinstance(result, CommunityComparison) else result
     parts = ", ".join(f"{k.replace('_', ' ')} {v:.0f}" for k, v in zip(expected.levels, expected.reached))
-    text = (f"Horizontal bars of the expected number of families reached at each level in an illustrative "
-            f"community of {expected.n_families} ({parts}), and {expected.unreached_need:.0f} families with "
-            f"elevated need reached by neither preventive intervention nor treatment")
+    text = (f"Horizontal bars of the expected share of families reached at each level in an illustrative "
+            f"community of {expected.n_families} ({parts} families), with a screen of sensitivity "
+            f"{expected.sensitivity:.2f} and specificity {expected.specificity:.2f}: the {expected.false_positives:.0f} families "
+            f"the screen flags without a need, the {expected.false_negatives:.0f} screened families whose need it "
+            f"misses, and {expected.unreached_need:.0f} families with elevated need reached by neither preventive "
+            f"intervention nor treatment")
     if isinstance(result, CommunityComparison):
         text += f", beside the same counts for one simulated community (seed {result.simulated.seed})"
     return text + "."
@@ -604,7 +728,10 @@ class VignetteSorter(ModelView):
         return score_sorting(choices)
 
     def plot(self, result):
-        return plot_sorting(result)
+        fig = getattr(self, "_figure", None)  # one figure, changed in place (fixed axes)
+        if fig is None or not _update_sorting(fig, result):
+            fig = self._figure = plot_sorting(result)
+        return fig
 
     def describe(self, result) -> str:
         return describe_sorting(result)
@@ -649,7 +776,10 @@ class ContinuumPlacer(ModelView):
         return place_example(example_id, level, reveal=reveal)
 
     def plot(self, result):
-        return plot_placement(result)
+        fig = getattr(self, "_figure", None)  # one figure, changed in place (fixed axes)
+        if fig is None or not _update_placement(fig, result):
+            fig = self._figure = plot_placement(result)
+        return fig
 
     def describe(self, result) -> str:
         return describe_placement(result)
@@ -689,15 +819,24 @@ class ContinuumExplorer(ModelView):
                                              description="Share of identified families taking up the offer (0-1)"),
             "continuing_share": ipywidgets.FloatSlider(value=d["continuing_share"], min=0.0, max=1.0, step=0.05,
                                                        description="Share of served families continuing to support (0-1)"),
+            "sensitivity": ipywidgets.FloatSlider(value=d["sensitivity"], min=0.3, max=1.0, step=0.01,
+                                                  description="Screen sensitivity: share of needs it flags (0-1)"),
+            "specificity": ipywidgets.FloatSlider(value=d["specificity"], min=0.5, max=1.0, step=0.01,
+                                                  description="Screen specificity: share without need it passes (0-1)"),
             "seed": ipywidgets.IntText(value=1, description="Seed of the simulated community"),
         }
 
-    def compute(self, n_families, elevated_need, clinical_need, screening_coverage, uptake, continuing_share, seed):
+    def compute(self, n_families, elevated_need, clinical_need, screening_coverage, uptake, continuing_share,
+                sensitivity, specificity, seed):
         return compare_community(n_families, elevated_need, clinical_need, screening_coverage, uptake,
-                                 continuing_share, seed=seed)
+                                 continuing_share, sensitivity, specificity, seed=seed)
 
     def plot(self, result):
-        return plot_reach(result)
+        # one figure for the view's life, its bars changed in place (fixed axes: the Redrawer redraws only them)
+        fig = getattr(self, "_figure", None)
+        if fig is None or not _update_reach(fig, result):
+            fig = self._figure = plot_reach(result)
+        return fig
 
     def describe(self, result) -> str:
         return describe_reach(result)
@@ -707,7 +846,12 @@ class ContinuumExplorer(ModelView):
         return (f"<p>Expected (model average): <b>{e.targeted:.1f}</b> families receive preventive intervention or "
                 f"treatment, {e.reached_by('support'):.1f} go on to ongoing support, and "
                 f"<b>{e.unreached_need:.1f}</b> of the {e.families_with_need:.1f} families with elevated need "
-                f"({e.percent_need_unreached:.1f}%) are reached by neither targeted level.</p>"
+                f"({e.percent_need_unreached:.1f}%) are reached by neither targeted level: "
+                f"{e.need_not_screened:.1f} were not screened, <b>{e.false_negatives:.1f}</b> were screened but "
+                f"missed by the screen (false negatives) and {e.flagged_declining:.1f} were flagged but did not take "
+                f"up the offer. The screen also flags <b>{e.false_positives:.1f}</b> families without a need "
+                f"(false positives) beside the {e.true_positives:.1f} with one.</p>"
                 f"<p>One simulated community (seed {s.seed}): {s.targeted:.0f} families served, "
                 f"{s.unreached_need:.0f} of {s.families_with_need:.0f} with elevated need not reached "
-                f"({s.percent_need_unreached:.1f}%). <i>Illustrative assumptions, not data.</i></p>")
+                f"({s.percent_need_unreached:.1f}%), {s.false_negatives:.0f} missed by the screen, "
+                f"{s.false_positives:.0f} flagged without a need. <i>Illustrative assumptions, not data.</i></p>")
