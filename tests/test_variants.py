@@ -20,7 +20,7 @@ from grading.judge import compare, judge_item
 from grading.keys import build_keys_batch, load_keys
 from grading.variants import (CourseSecret, Declared, VariantError, course_secret, declarations, draw,
                               make_variant, student_copy, variant_of)
-from tools.course import make_course, nbgrader_meta, public_variant, source_notebook
+from tools.course import make_course, nbgrader_meta, public_variant, release_notebook, source_notebook
 from tools.release import release_variant
 
 SECRETS = [f"test-course-secret-{k:02d}-of-twenty" for k in range(20)]
@@ -248,7 +248,7 @@ def _scores(course: Path, assignment: str) -> dict[str, float]:
 
 
 @pytest.mark.roundtrip
-def test_a_course_variant_is_released_graded_and_the_public_answers_fail(tmp_path, monkeypatch):
+def test_a_course_variant_is_released_graded_and_the_public_answers_fail(tmp_path, monkeypatch, source_runs):
     assignment = "07_rupture_repair"
     monkeypatch.delenv("IMH_COURSE_SECRET", raising=False)
     course = make_course(tmp_path / "course", [assignment])
@@ -266,8 +266,11 @@ def test_a_course_variant_is_released_graded_and_the_public_answers_fail(tmp_pat
     graded = items(public_source)
     total = sum(p for _, _, p in graded)
     ids = {a for a, _, _ in graded}
+    public_release = nbformat.read(release_notebook(assignment), as_version=4)
+    # "copied": the public notebook solved with the public solutions (what is on the internet), handed
+    # in as is: its case values and letters are the public ones
     submissions = {"honest": fill(release, variant_source, ids), "blank": release,
-                   "copied": fill(release, public_source, ids)}
+                   "copied": fill(public_release, public_source, ids)}
     with Gradebook(grade.db_url(course)) as gb:
         for student in submissions:
             gb.update_or_create_student(student)
@@ -278,7 +281,10 @@ def test_a_course_variant_is_released_graded_and_the_public_answers_fail(tmp_pat
     scores = _scores(course, assignment)
     assert scores["honest"] == pytest.approx(total)
     assert scores["blank"] == 0
-    assert scores["copied"] <= 0.2 * total, scores
+    variant_keys = load_keys(course, assignment, assignment)
+    predicted, _ = _judge_values(source_runs(assignment)[1], variant_keys)  # what public answers earn, by the judge
+    assert scores["copied"] == pytest.approx(predicted), scores  # the real pipeline agrees exactly
+    assert scores["copied"] <= 0.5 * total, scores
     folder = course / ".grading" / "keys" / f"variant-{secret.fingerprint}"
     assert (folder / assignment / f"{assignment}.json").is_file()
     assert (folder.stat().st_mode & 0o777) == 0o700  # only the instructor reads keys
