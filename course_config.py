@@ -27,7 +27,7 @@ c.CourseDirectory.max_file_size = 2_000  # kB; a larger file in a submission is 
 
 # Gradebook: SQLite in the course root by default. For a large course set
 # IMH_GRADEBOOK_URL to any SQLAlchemy URL, e.g.
-#   export IMH_GRADEBOOK_URL=postgresql://grader@localhost/imh_gradebook
+#   export IMH_GRADEBOOK_URL=postgresql+psycopg://grader@localhost/imh_gradebook   (psycopg 3, in the grading extra)
 c.CourseDirectory.db_url = os.environ.get(
     "IMH_GRADEBOOK_URL",
     "sqlite:///" + os.path.join(os.getcwd(), "gradebook.db"),

@@ -14,6 +14,10 @@ switched off (the test cells' in-kernel checks decide, as before the judge), plu
 judge's own time per submission (JudgeAnswers on the graded notebooks) and the one-off
 time to build the keys from source/.
 
+``--postgres`` compares the gradebooks: the same class graded with ``--jobs 2`` (sandboxed where
+bubblewrap works) with the course gradebook in SQLite and in PostgreSQL (a server started for the
+run, data in a temporary folder; tests/test_gradebook_postgres.py), one run each.
+
 Reports wall seconds, seconds per submission, the speed-up over serial, whether every
 score matches serial nbgrader, and the cost of isolation per submission. Asserts nothing.
 """
@@ -110,6 +114,47 @@ def judge_cost(args) -> dict:
     return results
 
 
+def gradebook_cost(args) -> dict:
+    import os
+
+    from tests.test_gradebook_postgres import temporary_postgres
+
+    results = {}
+    isolation = "none" if unavailable_reason() else "sandbox"
+    with tempfile.TemporaryDirectory() as tmp, temporary_postgres() as server:
+        base = build_course(Path(tmp) / "base", args.assignment, args.n)
+        reference = None
+        for label in ("SQLite", "PostgreSQL"):
+            course = Path(tmp) / label
+            shutil.copytree(base, course)
+            if label == "PostgreSQL":
+                (course / "gradebook.db").unlink()
+                url = server.create("bench")
+                os.environ["IMH_GRADEBOOK_URL"] = url
+                made = grade.run_nbgrader(["generate_assignment", args.assignment, "--force"], cwd=course)
+                assert made.returncode == 0, made.stderr[-2000:]
+            else:
+                url = f"sqlite:///{course / 'gradebook.db'}"
+                os.environ.pop("IMH_GRADEBOOK_URL", None)
+            try:
+                start = time.perf_counter()
+                grade.autograde(course, args.assignment, jobs=2, isolation=isolation)
+                seconds = time.perf_counter() - start
+            finally:
+                os.environ.pop("IMH_GRADEBOOK_URL", None)
+            with Gradebook(url) as gb:
+                got = {(g.student.id, g.name): g.score for sub in gb.assignment_submissions(args.assignment)
+                       for nb in sub.notebooks for g in nb.grades}
+            reference = reference or got
+            results[f"--jobs 2, {label} gradebook"] = {
+                "seconds": round(seconds, 1), "per_submission_s": round(seconds / args.n, 3),
+                "isolation": isolation, "scores_match_sqlite": got == reference}
+    sqlite = results["--jobs 2, SQLite gradebook"]["per_submission_s"]
+    results["postgres_minus_sqlite_s_per_submission"] = round(
+        results["--jobs 2, PostgreSQL gradebook"]["per_submission_s"] - sqlite, 3)
+    return results
+
+
 def _rejected_copy(course: Path, assignment: str, student: str) -> None:
     path = course / "submitted" / student / assignment / f"{assignment}.ipynb"
     nb = nbformat.read(path, as_version=4)
@@ -174,9 +219,11 @@ def main() -> int:
     parser.add_argument("--json")
     parser.add_argument("--judge", action="store_true", help="measure the cost of judging outside the kernel")
     parser.add_argument("--robust", action="store_true", help="measure confinement of failures and resume")
+    parser.add_argument("--postgres", action="store_true", help="the course gradebook in PostgreSQL against SQLite")
     args, _ = parser.parse_known_args()
     special = {"robust": (robust_cost, "Confining failures and resuming"),
-               "judge": (judge_cost, "Judging cost (goal: under 0.5 s per submission)")}
+               "judge": (judge_cost, "Judging cost (goal: under 0.5 s per submission)"),
+               "postgres": (gradebook_cost, "Gradebook in PostgreSQL against SQLite, --jobs 2")}
     for name, (measure, title) in special.items():
         if getattr(args, name):
             results = measure(args)
