@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 # nbgrader shells out to `alembic` (from the venv): keep the venv's bin first on PATH.
 export PATH := $(BIN):$(PATH)
 JOBS ?= auto
+# slowest tests listed after a run (DURATIONS=0 lists every one)
+DURATIONS ?= 12
 PORT ?= 8888
 # JupyterLab refuses to run as root unless told; on a personal machine this is empty.
 ROOTFLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -48,7 +50,7 @@ instructor: $(STAMP)
 # with how to enable them, and the last line says so; under CI=true they fail instead.
 test: $(STAMP)
 	@rm -f .artifacts/not-run.txt
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup --durations=12 tests
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup --durations=$(DURATIONS) tests
 	$(BIN)/python -m pytest -p no:xdist source
 	@if [ -s .artifacts/not-run.txt ]; then echo "NOT RUN on this machine (reasons above):"; cat .artifacts/not-run.txt; \
 	  else echo "Every test ran."; fi
