@@ -80,7 +80,7 @@ def hub_missing() -> str:
     for folder in python.parents:
         if not folder.stat().st_mode & stat.S_IXOTH:
             return (f"a Python other users can run: {python} is under {folder}, which they cannot enter "
-                    "(build .venv on the system's python3)")
+                    "(build .venv on the system's python3, or let them pass through it: chmod o+x, as .ci/run does for /root)")
     return ""
 
 
