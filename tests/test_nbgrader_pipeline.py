@@ -126,6 +126,8 @@ def test_round_trip(assignment, tmp_path, source_runs):
         if any("$$" in c.source for c in source.cells if c.cell_type == "markdown"):
             assert "<math" in page and "mathjax" not in page.lower()  # formulas need no download
 
+    if assignment != ASSIGNMENTS[0]:  # the export does not depend on the notebook: once is enough
+        return
     result = nbgrader("export", "--to", str(tmp_path / "grades.csv"), cwd=course)
     assert result.returncode == 0, result.stderr[-3000:]
     with open(tmp_path / "grades.csv", newline="") as handle:
