@@ -129,8 +129,8 @@ def test_more_angel_elaboration_weakens_the_adversity_link():
 
 
 def test_defaults_do_not_overstate_transmission():
-    """Most parents even at the top of the adversity scale do not show the outcome (about one in three
-    do: Kaufman & Zigler, 1987), and the outcome also occurs without adversity."""
+    """Most parents even at the top of the adversity scale do not show the outcome (a real risk, not a
+    sentence: notebook 05), and the outcome also occurs without adversity."""
     worst = buffering_model(ADVERSITY_MAX, 0)
     assert worst.risk == pytest.approx(35.0) and worst.risk < 50
     assert buffering_model(0, 0).risk == pytest.approx(5.0)

@@ -27,11 +27,10 @@ Two pieces, each a pure model first and a thin view after it:
   buffering 0.3) are made up but chosen not to contradict the evidence:
 
   - at the top of the adversity scale with no angel memory the risk is 35%, so
-    about two in three such parents do *not* show the outcome, in line with the
-    estimate that about one third of parents maltreated as children maltreat their
-    own children, about six times the general rate (Kaufman & Zigler, 1987), and
-    with transmission of attachment that is real but far from complete
-    (van IJzendoorn, 1995; Verhage et al., 2016);
+    about two in three such parents do *not* show the outcome: a real risk, several
+    times the rate without adversity, and a minority, in line with transmission of
+    attachment that is real but far from complete (van IJzendoorn, 1995; Verhage
+    et al., 2016);
   - the most elaborated angels (E = 5) halve the adversity slope, never remove it:
     angels weaken the link (Narayan et al., 2019, one correlational sample of
     mothers) but no study shows that they cancel severe adversity, so a parent with
