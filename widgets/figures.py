@@ -137,8 +137,16 @@ def _data_artists(fig: Figure) -> list:
     for ax in fig.axes:
         titles = [t for t in _titles(ax) if t.get_text()]
         found += [a for a in (*ax.lines, *ax.patches, *ax.collections, *ax.images, *ax.texts, *ax.artists, *titles)
-                  if a.get_visible()]
+                  if a.get_visible() and not getattr(a, "_imh_still", False)]
     return sorted(found, key=lambda a: a.get_zorder())
+
+
+def keep_still(*artists) -> None:
+    """Mark artists inside the axes that no control changes (a fixed curve, reference bars and their
+    labels), in a figure a view updates in place: :class:`Redrawer` then keeps them in its saved
+    background instead of drawing them on every change. They are drawn below what changes."""
+    for artist in artists:
+        artist._imh_still = True
 
 
 def _titles(ax) -> tuple:

@@ -37,7 +37,7 @@ import numpy as np
 
 from .culture import MilestoneWindow, WHOStudy, who_study, who_windows
 from .data import load_table
-from .figures import LINESTYLES, PALETTE, new_figure
+from .figures import LINESTYLES, PALETTE, fixed_legend, keep_still, new_figure
 from .view import ModelView
 
 __all__ = [
@@ -491,8 +491,29 @@ def describe_windows(windows=None, *, show_widths: bool = False, cdc: CDCRevisio
     return text + "."
 
 
-def plot_placement(child: ChildPlacement, ax=None):
-    """A child's milestone ages (markers, by category) on the WHO windows (bars); ages in months."""
+def _placement_legend_handles() -> list:
+    """Legend entries for every category :func:`plot_placement` can show (a view's legend that never
+    changes), the window bar and the current-age line."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [Patch(facecolor=PALETTE["sky"], alpha=0.45, edgecolor=PALETTE["blue"], hatch="//",
+                     label="WHO window (1st-99th percentile)")]
+    for colour, marker, label in _CATEGORY_STYLE.values():
+        handles.append(Line2D([], [], linestyle="none", marker=marker, markersize=9, color=colour,
+                              markerfacecolor="white" if "not yet" in label else colour, markeredgewidth=2,
+                              label=label))
+    handles.append(Line2D([], [], linestyle="none", marker="X", markersize=9, color=PALETTE["vermillion"],
+                          markerfacecolor="white", markeredgewidth=2,
+                          label="not yet, past the window (marked at current age)"))
+    handles.append(Line2D([], [], color=PALETTE["black"], linestyle=LINESTYLES[2], label="child's current age"))
+    return handles
+
+
+def plot_placement(child: ChildPlacement, ax=None, *, right_months: float | None = None):
+    """A child's milestone ages (markers, by category) on the WHO windows (bars); ages in months.
+    ``right_months`` fixes the x-axis end (a view's whole slider range, so moving a slider does not
+    rescale the axis); by default the axis ends 2 months past the latest age shown, at least 20."""
     placements = child.placements
     if ax is None:
         fig, ax = new_figure(7.5, 1.6 + 0.5 * len(placements))
@@ -523,7 +544,7 @@ def plot_placement(child: ChildPlacement, ax=None):
         right = max(right, child.current_age_months + 2)
     ax.set_yticks(ys, [p.milestone for p in placements])
     ax.set_ylim(-0.7, len(placements) - 0.2)
-    ax.set_xlim(0, right)
+    ax.set_xlim(0, right if right_months is None else max(right_months, right))
     ax.set_xlabel("Age (months)")
     ax.set_title("A child's milestones on the WHO windows")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8)
@@ -605,7 +626,14 @@ class MilestonePlacer(ModelView):
         return place_child(wanted, current_age_months=current_age)
 
     def plot(self, result):
-        return plot_placement(result)
+        # a fixed axis over the sliders' whole range, and the window bars kept in the saved background:
+        # a change redraws only the markers, their labels and the current-age line
+        fig = plot_placement(result, right_months=self.controls["current_age"].max + 2)
+        ax = fig.axes[0]
+        keep_still(*ax.patches)
+        ax.get_legend().remove()  # one legend with every category, whichever are shown now
+        fixed_legend(ax, _placement_legend_handles(), side="lower", ncols=2, fontsize=8)
+        return fig
 
     def describe(self, result):
         return describe_placement(result)

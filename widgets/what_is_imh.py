@@ -36,7 +36,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from .data import load_table
-from .figures import LINESTYLES, MARKERS, PALETTE, new_figure
+from .figures import LINESTYLES, MARKERS, PALETTE, keep_still, new_figure
 from .view import ModelView, side_by_side
 from .validate import real as _real
 
@@ -493,7 +493,7 @@ def plot_brain_size(reading: BrainSizeReading, ax=None):
                label='deck: "80% of brain development by age 2"')
     ax.axvline(CLAIM_AGE_YEARS, color=PALETTE["vermillion"], linestyle=LINESTYLES[2], linewidth=1)
     ax.plot([reading.age_years], [reading.percent], linestyle="none", marker=MARKERS[3], markersize=9,
-            color=PALETTE["black"], label=f"your age: {reading.age_years:g} y, about {reading.percent:.0f}%")
+            color=PALETTE["black"], label=_chosen_label(reading), gid="chosen age")
     _age_axis(ax)
     ax.set_ylim(0, 105)
     ax.set_xlabel("Age (years, square-root scale)")
@@ -529,7 +529,7 @@ def plot_brain_processes(reading: BrainSizeReading, ax=None):
     ax.set_yticks(range(len(processes)), [str(k + 1) for k in range(len(processes))])
     ax.invert_yaxis()
     ax.axvline(reading.age_years, color=PALETTE["black"], linestyle=LINESTYLES[3],
-               label=f"your age: {reading.age_years:g} y")
+               label=_chosen_line_label(reading), gid="chosen age line")
     ax.add_patch(Rectangle((0, 0), 0, 0, facecolor="white", edgecolor=PALETTE["black"], linestyle="-",
                            label="end age reported"))
     ax.add_patch(Rectangle((0, 0), 0, 0, facecolor="white", edgecolor=PALETTE["black"], linestyle="--",
@@ -549,6 +549,32 @@ def describe_brain_processes(reading: BrainSizeReading) -> str:
     return (f"Timeline bars of approximate age spans: brain size growth to about 95% of adult ends near age 6, "
             f"while synaptic pruning runs to about 16 and myelination and prefrontal maturation into the 20s; "
             f"at the chosen age of {reading.age_years:g} years {under_way}.")
+
+
+def _chosen_label(reading: BrainSizeReading) -> str:
+    return f"your age: {reading.age_years:g} y, about {reading.percent:.0f}%"
+
+
+def _chosen_line_label(reading: BrainSizeReading) -> str:
+    return f"your age: {reading.age_years:g} y"
+
+
+def _move_brain_explorer(fig, old: BrainSizeReading, reading: BrainSizeReading) -> None:
+    """Move a :func:`plot_brain_explorer` figure drawn for ``old`` to ``reading`` in place (same
+    panels): the chosen-age marker, line and legend entries change; everything else stays."""
+    labels = {_chosen_label(old): _chosen_label(reading), _chosen_line_label(old): _chosen_line_label(reading)}
+    for ax in fig.axes:
+        for line in ax.lines:
+            if line.get_gid() == "chosen age":
+                line.set_data([reading.age_years], [reading.percent])
+            elif line.get_gid() == "chosen age line":
+                line.set_xdata([reading.age_years, reading.age_years])
+            else:
+                continue
+            line.set_label(labels.get(line.get_label(), line.get_label()))
+        legend = ax.get_legend()
+        for text in legend.get_texts() if legend else ():
+            text.set_text(labels.get(text.get_text(), text.get_text()))
 
 
 def plot_brain_explorer(reading: BrainSizeReading):
@@ -653,7 +679,18 @@ class BrainSizeExplorer(ModelView):
         return read_brain_size(age_years, show_processes=show_processes)
 
     def plot(self, result: BrainSizeReading):
-        return plot_brain_explorer(result)
+        # drawn once per panel choice; later ages move the marker, the line and their legend entries
+        figures = self.__dict__.setdefault("_figures", {})
+        drawn = figures.get(result.show_processes)
+        if drawn is None:
+            fig = plot_brain_explorer(result)
+            keep_still(*(a for ax in fig.axes for a in (*ax.lines, *ax.patches, *ax.texts)
+                         if not (a.get_gid() or "").startswith("chosen age")))
+        else:
+            fig, old = drawn
+            _move_brain_explorer(fig, old, result)
+        figures[result.show_processes] = (fig, result)
+        return fig
 
     def describe(self, result: BrainSizeReading) -> str:
         return describe_brain_explorer(result)
