@@ -77,10 +77,11 @@ def hub_missing() -> str:
     if reason:
         return reason
     python = Path(sys.executable).resolve()
-    for folder in python.parents:
+    for folder in [*python.parents, ROOT, *ROOT.parents]:  # the Python, the course and its .venv
         if not folder.stat().st_mode & stat.S_IXOTH:
-            return (f"a Python other users can run: {python} is under {folder}, which they cannot enter "
-                    "(build .venv on the system's python3, or let them pass through it: chmod o+x, as .ci/run does for /root)")
+            return (f"a Python and a course other users can reach: {python} or {ROOT} is under {folder}, which "
+                    "they cannot enter (let them pass through it: chmod o+x, as .ci/run does as root; or build .venv "
+                    "on the system's python3 in a folder they can reach)")
     return ""
 
 
