@@ -53,7 +53,9 @@ def test_principles_follow_the_deck_sections_in_order():
                                 "prevention", "systems", "reflective", "parallel")
     assert all(p.working_definition.endswith(".") and len(p.working_definition) > 80 for p in principles)
     parallel = principles[-1]
-    assert "not verified" in parallel.grounding  # the [R] source is flagged as such
+    # the idea's origin as FACTS-2 and notebook 03 give it (not Pawl & St. John, as it once said)
+    assert "Searles, 1955" in parallel.grounding and "Ekstein & Wallerstein, 1958" in parallel.grounding
+    assert "Pawl" not in parallel.grounding
 
 
 def test_continuum_levels_are_zero_to_three_wording_in_order():
