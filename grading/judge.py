@@ -21,6 +21,11 @@ class PartResult:
     name: str
     correct: bool
     reason: str            # why not (never the key); '' when right
+    credit: float | None = None  # share of the part earned (0-1); None: 1 when correct, else 0
+
+    @property
+    def share(self) -> float:
+        return float(self.correct) if self.credit is None else self.credit
 
 
 @dataclass(frozen=True)
@@ -94,8 +99,9 @@ def compare(key: dict, value) -> tuple[bool, str]:
     if kind == "mapping":
         if not isinstance(value, dict) or set(value) != set(expected):
             return False, "not a dict with the given keys"
-        ok = all(_same(value[k], v) for k, v in expected.items())
-        return ok, "" if ok else "not every item matched"
+        matched = sum(_same(value[k], v) for k, v in expected.items())
+        ok = matched == len(expected)
+        return ok, "" if ok else f"{matched} of {len(expected)} items matched"
     if kind == "order":
         ok = isinstance(value, list) and [_text(v) for v in value] == [_text(v) for v in expected]
         return ok, "" if ok else "not the right order"
@@ -114,9 +120,26 @@ def compare(key: dict, value) -> tuple[bool, str]:
     raise ValueError(f"unknown kind of answer {kind!r} in the key")
 
 
+def credit(key: dict, value, ok: bool) -> float:
+    """The share of one part earned (0-1). A matching earns credit for the items it matched,
+    corrected for guessing: (right - wrong / (v - 1)) / n with v possible values, floored at 0, so a
+    student who swaps two of eight keeps most of the points while one value given for every item
+    (or a random guess) earns about nothing. Any other part is right or not."""
+    expected = key["value"]
+    if ok or key["kind"] != "mapping" or not isinstance(value, dict) or set(value) != set(expected):
+        return float(ok)
+    right = sum(_same(value[k], v) for k, v in expected.items())
+    wrong = len(expected) - right
+    options = len(key.get("values") or []) or len({canonical(v) for v in expected.values()})
+    if options < 2:
+        return 0.0
+    return round(max(0.0, (right - wrong / (options - 1)) / len(expected)), 4)
+
+
 def judge_item(item: str, key_parts: dict, records: list[dict], points: float,
                problems: list[str] = ()) -> ItemResult:
-    """Score one exercise: ``points`` times the share of its key parts answered right.
+    """Score one exercise: ``points`` times the share of its key parts earned (a matching part
+    can earn part of its share, see :func:`credit`).
 
     Only records for ``item`` count. A part handed in twice (student code trying several
     values), records for other items, unknown parts and malformed records are flagged.
@@ -150,7 +173,7 @@ def judge_item(item: str, key_parts: dict, records: list[dict], points: float,
             results.append(PartResult(name, False, str(entry["problem"])[:200]))
         else:
             ok, why = compare(key, entry["value"])
-            results.append(PartResult(name, ok, why))
-    right = sum(p.correct for p in results)
-    score = round(points * right / len(results), 4) if results else 0.0
+            results.append(PartResult(name, ok, why, credit(key, entry["value"], ok)))
+    earned = sum(p.share for p in results)
+    score = round(points * earned / len(results), 4) if results else 0.0
     return ItemResult(item, float(points), score, tuple(results), tuple(flags))

@@ -162,6 +162,32 @@ def test_judge_scores_the_share_of_parts_right():
     assert judge_item("x", KEY, [], 2).score == 0
 
 
+MATCH = {"answer": {"kind": "mapping", "value": {k: v for k, v in zip("ABCDEFGH", "abcdefgh")},
+                    "keys": list("ABCDEFGH"), "values": list("abcdefgh")}}
+
+
+def _matching(answer: dict):
+    return {"imh": 1, "item": "m", "parts": {"answer": {"kind": "mapping", "value": answer}}}
+
+
+def test_a_matching_earns_its_items_corrected_for_guessing():
+    right = dict(zip("ABCDEFGH", "abcdefgh"))
+    assert judge_item("m", MATCH, [_matching(right)], 3).score == 3
+    swapped = {**right, "A": "b", "B": "a"}  # two of eight swapped: (6 - 2/7) / 8 of the points
+    result = judge_item("m", MATCH, [_matching(swapped)], 3)
+    assert result.score == pytest.approx(3 * (6 - 2 / 7) / 8, abs=1e-3)
+    assert result.missed == ["answer"] and result.parts[0].reason == "6 of 8 items matched"
+    assert judge_item("m", MATCH, [_matching({k: "a" for k in right})], 3).score == 0  # one value for all
+    assert judge_item("m", MATCH, [_matching({"A": "a"})], 3).score == 0               # keys missing
+
+
+def test_a_two_valued_matching_gives_nothing_for_a_constant_answer():
+    key = {"answer": {"kind": "mapping", "value": {"p": "yes", "q": "no", "r": "yes", "s": "no"},
+                      "keys": list("pqrs"), "values": ["yes", "no"]}}
+    assert judge_item("m", key, [_matching({k: "yes" for k in "pqrs"})], 2).score == 0
+    assert judge_item("m", key, [_matching({"p": "yes", "q": "no", "r": "yes", "s": "yes"})], 2).score == 1
+
+
 def test_judge_takes_spec_from_the_key_never_from_the_record():
     forged = {"imh": 1, "item": "x", "parts": {"a": {"kind": "exact", "value": 9.0, "tol": 1e9}, "b": {"kind": "number", "value": 2.0}}}
     assert judge_item("x", KEY, [forged], 2).score == 1
