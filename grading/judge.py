@@ -97,9 +97,9 @@ def compare(key: dict, value) -> tuple[bool, str]:
         ok = _text(value) is not None and _text(value) == _text(expected)
         return ok, "" if ok else "not the best answer"
     if kind == "mapping":
-        if not isinstance(value, dict) or set(value) != set(expected):
+        matched = _matched_items(expected, value)
+        if matched is None:
             return False, "not a dict with the given keys"
-        matched = sum(_same(value[k], v) for k, v in expected.items())
         ok = matched == len(expected)
         return ok, "" if ok else f"{matched} of {len(expected)} items matched"
     if kind == "order":
@@ -120,15 +120,22 @@ def compare(key: dict, value) -> tuple[bool, str]:
     raise ValueError(f"unknown kind of answer {kind!r} in the key")
 
 
+def _matched_items(expected: dict, value) -> int | None:
+    """How many items of a matching ``value`` agree with the key; None if it has other keys."""
+    if not isinstance(value, dict) or set(value) != set(expected):
+        return None
+    return sum(_same(value[k], v) for k, v in expected.items())
+
+
 def credit(key: dict, value, ok: bool) -> float:
     """The share of one part earned (0-1). A matching earns credit for the items it matched,
     corrected for guessing: (right - wrong / (v - 1)) / n with v possible values, floored at 0, so a
     student who swaps two of eight keeps most of the points while one value given for every item
     (or a random guess) earns about nothing. Any other part is right or not."""
     expected = key["value"]
-    if ok or key["kind"] != "mapping" or not isinstance(value, dict) or set(value) != set(expected):
+    right = None if ok or key["kind"] != "mapping" else _matched_items(expected, value)
+    if right is None:
         return float(ok)
-    right = sum(_same(value[k], v) for k, v in expected.items())
     wrong = len(expected) - right
     options = len(key.get("values") or []) or len({canonical(v) for v in expected.values()})
     if options < 2:
