@@ -167,6 +167,7 @@ class NotebookPage:
     """One notebook open in JupyterLab."""
 
     def __init__(self, context, base: str, token: str, path: str):
+        self.path = path
         self.page = context.new_page()
         self.page_errors: list[str] = []
         self.console_errors: list[str] = []
@@ -216,8 +217,30 @@ class NotebookPage:
                 self.page.keyboard.press("Escape")
                 if attempt == 3:
                     raise
-        self.page.wait_for_function(self._ALL_RAN, timeout=timeout_s * 1000)
+        self._wait_all_ran(timeout_s)
         self.wait_idle(timeout_s)
+
+    _NOT_RUN = """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt'))
+                          .map((p, i) => [i, p.textContent.trim()]).filter(([i, t]) => !/\\[\\d+\\]/.test(t))"""
+
+    def _wait_all_ran(self, timeout_s: float) -> None:
+        """Wait until every code cell shows an execution count, answering the dialogs JupyterLab may
+        open meanwhile (a kernel chooser after a restart). On time-out the failure names the cells
+        that never ran and any dialog left open, and keeps a screenshot."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.page.evaluate(self._ALL_RAN):
+                return
+            dialog = self.page.locator(".jp-Dialog")
+            if dialog.count() and any(marker in dialog.first.inner_text() for marker in self._EXPECTED_DIALOGS):
+                self.answer_dialog()
+            time.sleep(1)
+        not_run = self.page.evaluate(self._NOT_RUN)
+        dialog = self.page.locator(".jp-Dialog")
+        open_dialog = dialog.first.inner_text()[:300] if dialog.count() else None
+        shot = self.screenshot(f"run-all-timeout-{Path(self.path).stem}")
+        raise AssertionError(f"Run All did not finish in {timeout_s:g} s; code cells not run (index, prompt): "
+                             f"{not_run[:20]}; dialog open: {open_dialog!r}; screenshot {shot}")
 
     def wait_idle(self, timeout_s: float = 120) -> None:
         deadline = time.monotonic() + timeout_s
